@@ -1,0 +1,1 @@
+"""Gates: evidence computed from artifacts and data (test, champion, fairness, drift)."""
