@@ -1,0 +1,218 @@
+"""Datasets for the gates: find, verify and read parquet or CSV files, a column at a time.
+
+A dataset is named by a *location*: a path relative to the GitOps repository root (resolved
+under it; a path escaping the root is refused), or a URI such as `s3://bucket/key.parquet`
+read through fsspec (optional: imported only when a URI is used). A directory is read as a
+parquet dataset (every `*.parquet` file in it). The format comes from the extension:
+`.parquet`/`.pq`/`.parq` or `.csv`/`.csv.gz`.
+
+Every failure a user can cause (missing file, sha256 mismatch, unreadable file, missing
+column, no rows) is a `GateInputError` naming the file (and the column).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from modelops_gitops.digest import sha256_file
+from modelops_gitops.errors import GateInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pandas as pd
+
+Format = Literal["parquet", "csv"]
+_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Source:
+    """A resolved dataset: `location` as the user wrote it (used in every message), `path`
+    (absolute local path, or the filesystem path for a URI), `fs` (fsspec filesystem for a
+    URI, None for local) and `format`."""
+
+    location: str
+    path: str
+    fs: Any
+    format: Format
+    is_dir: bool = False
+
+
+Location = str | os.PathLike[str] | Source
+
+
+def is_uri(location: str) -> bool:
+    return bool(_URI_RE.match(location))
+
+
+def open_source(location: Location, *, root: Path | None = None) -> Source:
+    """Resolve a location. With `root`, a local path is taken relative to it and must stay
+    inside it (symlinks resolved); without, it is taken as given (the user's own command
+    line). Raises GateInputError when the file does not exist or has an unknown format."""
+    if isinstance(location, Source):
+        return location
+    text = os.fspath(location)
+    if is_uri(text) and not text.startswith("file://"):
+        fs, path = _fsspec_fs(text)
+        try:
+            exists, is_dir = fs.exists(path), fs.isdir(path)
+        except Exception as exc:  # any backend error (auth, network) is an input problem
+            raise GateInputError.at(text, f"cannot access dataset: {exc}") from exc
+        if not exists:
+            raise GateInputError.at(text, "dataset not found")
+        return Source(text, path, fs, _format(text, is_dir), is_dir)
+    local = Path(text.removeprefix("file://"))
+    if root is not None:
+        base = root.resolve()
+        local = (base / local).resolve()
+        if not local.is_relative_to(base):
+            raise GateInputError.at(text, f"dataset path escapes the repository root {base}")
+    if not local.exists():
+        raise GateInputError.at(text, "dataset not found")
+    return Source(text, str(local), None, _format(text, local.is_dir()), local.is_dir())
+
+
+def _fsspec_fs(uri: str) -> tuple[Any, str]:
+    try:
+        import fsspec
+    except ImportError as exc:
+        raise GateInputError.at(
+            uri, "reading URIs needs fsspec: pip install 'modelops-gitops[s3]'"
+        ) from exc
+    try:
+        fs, path = fsspec.core.url_to_fs(uri)
+    except (ImportError, ValueError) as exc:
+        raise GateInputError.at(uri, f"no filesystem for this URI: {exc}") from exc
+    return fs, str(path)
+
+
+def _format(location: str, is_dir: bool) -> Format:
+    name = location.lower().rstrip("/")
+    if is_dir or name.endswith(_PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(_CSV_SUFFIXES):
+        return "csv"
+    raise GateInputError.at(location, "unknown dataset format: expected .parquet, .pq or .csv")
+
+
+def verify(location: Location, expected_sha256: str | None, *, root: Path | None = None) -> str:
+    """The dataset's sha256, checked against `expected_sha256` when one is given.
+    Raises GateInputError on a mismatch, naming the file and both digests."""
+    source = open_source(location, root=root)
+    if source.is_dir:
+        raise GateInputError.at(source.location, "a sha256 can only pin a file, not a directory")
+    actual = _sha256(source)
+    if expected_sha256 is not None and actual != expected_sha256.lower():
+        raise GateInputError.at(
+            source.location,
+            f"sha256 mismatch: expected {expected_sha256.lower()}, actual {actual}",
+        )
+    return actual
+
+
+def _sha256(source: Source) -> str:
+    if source.fs is None:
+        return sha256_file(Path(source.path))
+    digest = hashlib.sha256()
+    with source.fs.open(source.path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_schema(location: Location, *, root: Path | None = None) -> pa.Schema:
+    """Column names and arrow types, without reading the data (CSV: from its first block)."""
+    source = open_source(location, root=root)
+    try:
+        if source.format == "parquet":
+            if source.is_dir:
+                return pq.ParquetDataset(source.path, filesystem=source.fs).schema
+            return pq.read_schema(source.path, filesystem=source.fs)
+        with _csv_stream(source) as stream:
+            return pacsv.open_csv(stream).schema
+    except (OSError, pa.ArrowException) as exc:
+        raise GateInputError.at(source.location, f"cannot read {source.format}: {exc}") from exc
+
+
+def column_names(location: Location, *, root: Path | None = None) -> list[str]:
+    return list(read_schema(location, root=root).names)
+
+
+def require_columns(source: Source, wanted: Sequence[str], available: Sequence[str]) -> None:
+    missing = [name for name in wanted if name not in set(available)]
+    if missing:
+        raise GateInputError.at(
+            source.location, f"missing column(s): {', '.join(map(repr, missing))}"
+        )
+
+
+def read_column(
+    location: Location, column: str, *, root: Path | None = None, dictionary: bool = True
+) -> pa.ChunkedArray:
+    """One column as arrow. Strings come dictionary-encoded (`dictionary=True`), so a
+    categorical column costs its codes plus its distinct values, not one object per row."""
+    source = open_source(location, root=root)
+    try:
+        if source.format == "parquet":
+            table = pq.read_table(
+                source.path,
+                columns=[column],
+                filesystem=source.fs,
+                read_dictionary=[column] if dictionary else None,
+            )
+        else:
+            options = pacsv.ConvertOptions(include_columns=[column], auto_dict_encode=dictionary)
+            with _csv_stream(source) as stream:
+                table = pacsv.read_csv(stream, convert_options=options)
+    except (OSError, pa.ArrowException) as exc:
+        if column not in column_names(source):
+            raise GateInputError.at(source.location, f"missing column: {column!r}") from exc
+        raise GateInputError.at(
+            source.location, f"cannot read column {column!r} as {source.format}: {exc}"
+        ) from exc
+    return table.column(column)
+
+
+def read_frame(
+    location: Location, *, root: Path | None = None, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The dataset (or the named columns) as a pandas DataFrame. Raises GateInputError for a
+    missing column or a dataset with no rows."""
+    source = open_source(location, root=root)
+    if columns is not None:
+        require_columns(source, columns, column_names(source))
+    try:
+        if source.format == "parquet":
+            cols = list(columns) if columns is not None else None
+            table = pq.read_table(source.path, columns=cols, filesystem=source.fs)
+        else:
+            include = list(columns) if columns is not None else []
+            with _csv_stream(source) as stream:
+                table = pacsv.read_csv(
+                    stream, convert_options=pacsv.ConvertOptions(include_columns=include)
+                )
+    except (OSError, pa.ArrowException) as exc:
+        raise GateInputError.at(source.location, f"cannot read {source.format}: {exc}") from exc
+    if table.num_rows == 0:
+        raise GateInputError.at(source.location, "dataset has no rows")
+    return table.to_pandas()
+
+
+def _csv_stream(source: Source) -> Any:
+    """A binary stream over a CSV file, decompressed by extension (.gz, .bz2)."""
+    if source.fs is None:
+        return pa.input_stream(source.path, compression="detect")
+    return source.fs.open(source.path, "rb", compression="infer")
