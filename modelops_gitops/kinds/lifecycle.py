@@ -1,0 +1,54 @@
+"""kind: Lifecycle — the stages in order, and how a version may enter each one.
+
+A stage with `requires` may only be entered by a version that has been APPLIED in that stage
+(per the audit ledger) for at least `min_soak`. `transitions` lists the allowed moves
+(`from` -> `to`); `from: none` allows entering a stage directly. When `transitions` is empty,
+every stage may be entered from the stage before it, and the first stage directly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from modelops_gitops.kinds.common import ApiVersion, Duration, Metadata, Name, Strict
+
+
+class Stage(Strict):
+    name: Name
+    description: str = ""
+    requires: Name | None = Field(
+        default=None, description="A stage the version must have been applied in first."
+    )
+    min_soak: Duration | None = Field(
+        default=None, description="How long the version must have held `requires`."
+    )
+
+
+class Transition(Strict):
+    from_: Name | Literal["none"] = Field(alias="from")
+    to: Name
+
+
+class LifecycleSpec(Strict):
+    stages: list[Stage] = Field(min_length=1)
+    transitions: list[Transition] = Field(default_factory=list)
+
+    def stage_names(self) -> list[str]:
+        return [stage.name for stage in self.stages]
+
+    def allowed_sources(self, stage: str) -> set[str]:
+        """Stages (or "none") a version may come from when it enters `stage`."""
+        if self.transitions:
+            return {t.from_ for t in self.transitions if t.to == stage}
+        names = self.stage_names()
+        index = names.index(stage) if stage in names else 0
+        return {"none"} if index == 0 else {names[index - 1]}
+
+
+class Lifecycle(Strict):
+    apiVersion: ApiVersion  # noqa: N815
+    kind: Literal["Lifecycle"]
+    metadata: Metadata
+    spec: LifecycleSpec

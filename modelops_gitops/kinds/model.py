@@ -1,0 +1,104 @@
+"""kind: Model — one file per model at models/<name>/model.yaml.
+
+The version list is append-only: a registered version's artifact, datasets and metrics never
+change (only `deprecated: true` may be set). `spec.stages` is the DESIRED stage -> version map;
+what is applied lives in the audit ledger.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from modelops_gitops.kinds.common import (
+    ApiVersion,
+    GitSha,
+    Location,
+    Metadata,
+    Name,
+    RiskTier,
+    SemVer,
+    Sha256,
+    Strict,
+)
+
+Task = Literal["binary_classification", "multiclass_classification", "regression"]
+ArtifactFormat = Literal["skops", "onnx", "pickle", "joblib"]
+SAFE_FORMATS: tuple[ArtifactFormat, ...] = ("skops", "onnx")
+ParamValue = str | int | float | bool | None
+
+
+class Pinned(Strict):
+    """A file pinned by location and content: read only after its sha256 matches."""
+
+    path: Location
+    sha256: Sha256
+
+
+class Artifact(Pinned):
+    format: ArtifactFormat
+    size: int | None = Field(default=None, ge=0, description="Size in bytes, when known.")
+
+
+class Datasets(Strict):
+    train: Pinned
+    eval: Pinned
+
+
+class Training(Strict):
+    code_commit: GitSha | None = None
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+
+
+class Version(Strict):
+    version: SemVer
+    artifact: Artifact
+    datasets: Datasets
+    training: Training = Field(default_factory=Training)
+    metrics: dict[str, float] = Field(default_factory=dict)
+    description: str = ""
+    deprecated: bool = False
+
+
+class ModelCard(Strict):
+    """Model card fields (Mitchell et al., 2019). Policies may require them to be non-empty."""
+
+    intended_use: str = ""
+    out_of_scope_use: str = ""
+    limitations: str = ""
+    ethical_considerations: str = ""
+    training_data: str = ""
+    evaluation_data: str = ""
+    caveats: str = ""
+    contact: str = ""
+
+
+class Monitoring(Strict):
+    """The monitoring snapshot the drift gate and `monitor` compare with training data."""
+
+    current: Pinned | None = None
+
+
+class ModelSpec(Strict):
+    owner: Name = Field(description="The owning team (a name in policies/teams.yaml).")
+    risk_tier: RiskTier
+    description: str = ""
+    task: Task
+    target: str = Field(min_length=1)
+    features: list[str] = Field(default_factory=list)
+    sensitive_features: list[str] = Field(default_factory=list)
+    card: ModelCard = Field(default_factory=ModelCard)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    versions: list[Version] = Field(default_factory=list)
+    stages: dict[Name, SemVer] = Field(default_factory=dict)
+
+    def version(self, version: str) -> Version | None:
+        return next((v for v in self.versions if v.version == version), None)
+
+
+class Model(Strict):
+    apiVersion: ApiVersion  # noqa: N815 (the YAML field name)
+    kind: Literal["Model"]
+    metadata: Metadata
+    spec: ModelSpec

@@ -1,0 +1,204 @@
+"""kind: Policy — what it governs (selector) and the rules that must hold.
+
+Each rule has a `type` (the discriminator), an optional `id` (defaults to the type; unique in
+its policy: waivers name rules by it) and `enforcement: block | warn`. Rule types:
+
+    approvals       minimum approvals from teams (author excluded, stale ones ignored)
+    previous_stage  the version must have been applied in a stage, for a soak time
+    freeze          no changes in date or weekly windows, unless a break-glass team approves
+    documentation   model card fields that must be non-empty
+    artifact        allowed formats and size limit
+    require         a JSON Schema the model document must satisfy
+    test            metric thresholds on the evaluation data, claimed metrics reproduced
+    champion        the candidate beats the version applied in the stage
+    fairness        group metrics over a sensitive column under a maximum
+    drift           reference vs current data, Evidently-compatible per-column tests
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from modelops_gitops.kinds.common import (
+    ApiVersion,
+    Duration,
+    Enforcement,
+    Metadata,
+    Name,
+    RiskTier,
+    Strict,
+)
+from modelops_gitops.kinds.model import ArtifactFormat
+
+ChangeKind = Literal[
+    "model.created",
+    "model.deleted",
+    "version.registered",
+    "version.modified",
+    "version.deprecated",
+    "stage.promoted",
+    "stage.rollback",
+    "stage.removed",
+    "policy.changed",
+    "metadata.changed",
+]
+CHANGE_KINDS: tuple[str, ...] = ChangeKind.__args__  # type: ignore[attr-defined]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Selector(Strict):
+    """Which changes a policy governs. An empty list means "any"."""
+
+    stages: list[Name] = Field(default_factory=list)
+    risk_tiers: list[RiskTier] = Field(default_factory=list)
+    models: list[str] = Field(default_factory=list, description="Glob patterns over model names.")
+    change_kinds: list[ChangeKind] = Field(default_factory=list)
+
+
+class RuleBase(Strict):
+    id: Name | None = None
+    enforcement: Enforcement = "block"
+    description: str = ""
+
+
+class ApprovalsRule(RuleBase):
+    type: Literal["approvals"]
+    min: int = Field(default=1, ge=1)
+    teams: list[Name] = Field(default_factory=list, description="Approvers must be in one of these.")
+    each_team: bool = Field(default=False, description="Require `min` approvals from EACH team.")
+    allow_stale: bool = Field(default=False, description="Count approvals of older commits.")
+
+
+class PreviousStageRule(RuleBase):
+    type: Literal["previous_stage"]
+    stage: Name
+    min_soak: Duration | None = None
+
+
+class DateWindow(Strict):
+    start: Annotated[datetime, Field(strict=False, description="Start (date or date-time).")]
+    end: Annotated[datetime, Field(strict=False, description="End, exclusive (date or date-time).")]
+    reason: str = ""
+
+
+class WeeklyWindow(Strict):
+    days: list[Weekday] = Field(min_length=1)
+    start: Annotated[time, Field(strict=False)] = time(0, 0)
+    end: Annotated[time, Field(strict=False)] = time(23, 59, 59)
+
+
+class FreezeRule(RuleBase):
+    type: Literal["freeze"]
+    timezone: str | None = Field(default=None, description="IANA zone; default: modelops.yaml's.")
+    windows: list[DateWindow] = Field(default_factory=list)
+    weekly: list[WeeklyWindow] = Field(default_factory=list)
+    override_team: Name | None = Field(
+        default=None, description="Break-glass: an approval from this team lets a change through."
+    )
+
+
+class DocumentationRule(RuleBase):
+    type: Literal["documentation"]
+    fields: list[
+        Literal[
+            "intended_use",
+            "out_of_scope_use",
+            "limitations",
+            "ethical_considerations",
+            "training_data",
+            "evaluation_data",
+            "caveats",
+            "contact",
+        ]
+    ] = Field(min_length=1)
+
+
+class ArtifactRule(RuleBase):
+    type: Literal["artifact"]
+    formats: list[ArtifactFormat] = Field(default_factory=lambda: ["skops", "onnx"])
+    max_bytes: int | None = Field(default=None, ge=1)
+    allow_unsafe_formats: bool = False
+
+
+class RequireRule(RuleBase):
+    type: Literal["require"]
+    schema_: dict[str, Any] = Field(alias="schema", description="A JSON Schema over the model.")
+    message: str = ""
+
+
+class Threshold(Strict):
+    min: float | None = None
+    max: float | None = None
+
+
+class TestRule(RuleBase):
+    type: Literal["test"]
+    thresholds: dict[str, Threshold] = Field(default_factory=dict)
+    reproduce: bool = Field(default=True, description="Claimed metrics must reproduce.")
+    tolerance: float = Field(default=0.005, ge=0)
+
+
+class Bootstrap(Strict):
+    samples: int = Field(default=1000, ge=100, le=100_000)
+    seed: int = 0
+    confidence: float = Field(default=0.95, gt=0, lt=1)
+
+
+class ChampionRule(RuleBase):
+    type: Literal["champion"]
+    metric: str
+    min_absolute_change: float | None = None
+    min_relative_change: float | None = None
+    require_significant: bool = Field(
+        default=False, description="The bootstrap interval of the difference must exclude zero."
+    )
+    bootstrap: Bootstrap = Field(default_factory=Bootstrap)
+
+
+class FairnessRule(RuleBase):
+    type: Literal["fairness"]
+    sensitive_feature: str
+    max_demographic_parity_difference: float | None = Field(default=None, ge=0)
+    max_equalized_odds_difference: float | None = Field(default=None, ge=0)
+
+
+class DriftRule(RuleBase):
+    type: Literal["drift"]
+    share_threshold: float = Field(default=0.5, gt=0, le=1)
+    columns: list[str] = Field(default_factory=list)
+
+
+Rule = Annotated[
+    ApprovalsRule
+    | PreviousStageRule
+    | FreezeRule
+    | DocumentationRule
+    | ArtifactRule
+    | RequireRule
+    | TestRule
+    | ChampionRule
+    | FairnessRule
+    | DriftRule,
+    Field(discriminator="type"),
+]
+GATE_RULE_TYPES = ("test", "champion", "fairness", "drift")
+
+
+def rule_id(rule: RuleBase) -> str:
+    return rule.id or str(getattr(rule, "type"))
+
+
+class PolicySpec(Strict):
+    description: str = ""
+    selector: Selector = Field(default_factory=Selector)
+    rules: list[Rule] = Field(min_length=1)
+
+
+class Policy(Strict):
+    apiVersion: ApiVersion  # noqa: N815
+    kind: Literal["Policy"]
+    metadata: Metadata
+    spec: PolicySpec

@@ -1,0 +1,48 @@
+"""kind: Repository — the repo settings file, modelops.yaml at the root."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from modelops_gitops.kinds.common import ApiVersion, Metadata, Strict
+
+
+class Provider(Strict):
+    type: Literal["github", "none"] = "github"
+    owner: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]+$")
+    repo: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]+$")
+    api_url: str | None = Field(default=None, description="GitHub Enterprise: https://HOST/api/v3")
+
+
+class Governance(Strict):
+    allow_policy_and_stage_changes: bool = Field(
+        default=False, description="May one PR change policies AND promote or roll back models?"
+    )
+
+
+class RepositorySpec(Strict):
+    provider: Provider = Field(default_factory=Provider)
+    default_branch: str = "main"
+    timezone: str = "UTC"
+    governance: Governance = Field(default_factory=Governance)
+    max_file_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class Repository(Strict):
+    apiVersion: ApiVersion  # noqa: N815
+    kind: Literal["Repository"]
+    metadata: Metadata
+    spec: RepositorySpec = Field(default_factory=RepositorySpec)

@@ -1,0 +1,102 @@
+"""Edge: the files of a repository as it stands somewhere (the work tree, or a git revision).
+
+A `Tree` lists repository-relative POSIX paths and reads their bytes. The work tree refuses
+symlinks that leave the repository and anything that is not a regular file; git revisions are
+read by `git.py` without checking anything out.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from modelops_gitops.errors import InputError
+
+MODELOPS_FILE = "modelops.yaml"
+MODELS_DIR = "models"
+POLICIES_DIR = "policies"
+AUDIT_DIR = "audit"
+DEPLOY_DIR = "deploy"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class Tree(Protocol):
+    """Read-only view of a repository's files."""
+
+    label: str
+
+    def paths(self) -> list[str]:
+        """Every regular file's repository-relative path, sorted."""
+        ...
+
+    def read(self, path: str) -> bytes: ...
+
+    def exists(self, path: str) -> bool: ...
+
+
+def is_document_path(path: str) -> bool:
+    """Files the loader reads as documents: modelops.yaml, models/*/model.yaml, policies/*.yaml."""
+    parts = path.split("/")
+    if path == MODELOPS_FILE:
+        return True
+    if len(parts) == 3 and parts[0] == MODELS_DIR and parts[2] in ("model.yaml", "model.yml"):
+        return True
+    return len(parts) == 2 and parts[0] == POLICIES_DIR and parts[1].endswith(YAML_SUFFIXES)
+
+
+def document_paths(paths: Iterable[str]) -> list[str]:
+    return sorted(p for p in paths if is_document_path(p))
+
+
+class WorkTree:
+    """The files on disk under `root`, skipping `.git` and ignored tool folders."""
+
+    _SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__", ".modelops-cache"})
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.label = "WORKTREE"
+
+    def paths(self) -> list[str]:
+        found: list[str] = []
+        for top in (MODELOPS_FILE, MODELS_DIR, POLICIES_DIR):
+            start = self.root / top
+            if start.is_symlink() or start.is_file():
+                found.append(top)
+                continue
+            for dirpath, dirnames, filenames in os.walk(start):
+                dirnames[:] = sorted(d for d in dirnames if d not in self._SKIP_DIRS)
+                rel = Path(dirpath).relative_to(self.root).as_posix()
+                found.extend(f"{rel}/{name}" for name in filenames)
+        return sorted(found)
+
+    def exists(self, path: str) -> bool:
+        return os.path.lexists(self.root / path)
+
+    def read(self, path: str) -> bytes:
+        return read_inside(self.root, path)
+
+    def stat_key(self, path: str) -> tuple[int, int, int]:
+        info = os.lstat(self.root / path)
+        return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def read_inside(root: Path, path: str) -> bytes:
+    """Read `root/path`, refusing symlinks that leave `root` and non-regular files."""
+    full = root / path
+    try:
+        info = os.lstat(full)
+    except FileNotFoundError:
+        raise InputError.at(path, "no such file") from None
+    if stat.S_ISLNK(info.st_mode):
+        target = full.resolve()
+        if not target.is_relative_to(root):
+            raise InputError.at(path, f"symlink points outside the repository ({os.readlink(full)})")
+        info = os.stat(target)
+        full = target
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError.at(path, "not a regular file")
+    return full.read_bytes()

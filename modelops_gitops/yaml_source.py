@@ -1,0 +1,234 @@
+"""Bytes -> plain data (+ where each key sits), refusing everything YAML can hide.
+
+One pass over libyaml's event stream (PyYAML's C parser) builds dicts, lists and scalars.
+It refuses, with file:line:col: duplicate keys, anchors and aliases, tags of any kind
+(`!!python/object`, `!!str`, `!custom`), more than one document, non-string keys, nesting
+deeper than `MAX_DEPTH`, non-UTF-8 bytes and files over the size limit.
+
+Scalars resolve by the YAML 1.2 core schema (as ruamel.yaml does): only `true`/`false` are
+booleans, so `no`, `on`, `yes` stay strings and a strict model refuses them where a boolean
+is expected; dates stay strings for pydantic to parse. The fast path records no positions;
+`locate=True` re-reads the same bytes and records the line and column of every key, which is
+only done for a file that failed, to name the line of each problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events
+
+from modelops_gitops.problems import Problem
+
+try:  # libyaml; without it the pure-Python parser gives the same events, slower
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+    from yaml.parser import Parser as _PyParser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef]
+        def __init__(self, stream: bytes) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _PyParser.__init__(self)
+
+
+MAX_DEPTH = 32
+Path = tuple[str | int, ...]
+Locations = dict[Path, tuple[int, int]]
+
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(nan|NaN|NAN)$")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_MAYBE_SPECIAL = frozenset("0123456789+-.~nNtTfF")
+
+
+def resolve_plain(value: str) -> Any:
+    """A plain (unquoted) scalar by the YAML 1.2 core schema."""
+    if not value:
+        return None
+    if value[0] not in _MAYBE_SPECIAL:
+        return value
+    if value in _NULLS:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    if _OCT.match(value):
+        return int(value[2:], 8)
+    if _HEX.match(value):
+        return int(value[2:], 16)
+    if _INF.match(value):
+        return float("-inf") if value[0] == "-" else float("inf")
+    if _NAN.match(value):
+        return float("nan")
+    return value
+
+
+class YamlProblem(Exception):
+    """A refusal while reading events; carries its (1-based) position."""
+
+    def __init__(self, message: str, line: int, column: int, path: Path = ()) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.path = message, line, column, path
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One YAML document as plain data, with key positions when it was read with `locate`."""
+
+    file: str
+    data: Any
+    locations: Locations = field(default_factory=dict)
+
+    def position(self, path: Path) -> tuple[int, int]:
+        """The line and column of `path`, or of its nearest ancestor that exists."""
+        while path:
+            if path in self.locations:
+                return self.locations[path]
+            path = path[:-1]
+        return self.locations.get((), (1, 1))
+
+
+def format_path(path: Path) -> str:
+    """("spec", "versions", 2, "sha256") -> "spec.versions[2].sha256"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _mark(event: events.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def _refuse_decorations(event: Any, path: Path) -> None:
+    if event.anchor is not None:
+        line, col = _mark(event)
+        raise YamlProblem(f"YAML anchors are not allowed (&{event.anchor})", line, col, path)
+    if event.tag is not None and event.tag != "!":
+        line, col = _mark(event)
+        raise YamlProblem(f"YAML tags are not allowed ({event.tag})", line, col, path)
+
+
+def _scalar(event: events.ScalarEvent) -> Any:
+    return resolve_plain(event.value) if event.style is None else event.value
+
+
+def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:  # noqa: C901 - one event loop
+    parser = _Parser(raw)
+    locations: Locations = {}
+    # Each frame: [container, path, pending key (None when a key is expected next)]
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    try:
+        while True:
+            event = parser.get_event()
+            cls = event.__class__
+            if cls is events.StreamEndEvent:
+                break
+            if cls is events.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    line, col = _mark(event)
+                    raise YamlProblem("more than one YAML document in the file", line, col)
+                continue
+            if cls is events.StreamStartEvent or cls is events.DocumentEndEvent:
+                continue
+            if cls is events.AliasEvent:
+                line, col = _mark(event)
+                raise YamlProblem(f"YAML aliases are not allowed (*{event.anchor})", line, col)
+            if cls is events.MappingEndEvent or cls is events.SequenceEndEvent:
+                stack.pop()
+                continue
+            # A node: a scalar or the start of a mapping or sequence.
+            frame = stack[-1] if stack else None
+            if frame is not None and isinstance(frame[0], dict) and frame[2] is None:
+                # A mapping key.
+                if cls is not events.ScalarEvent:
+                    line, col = _mark(event)
+                    raise YamlProblem("mapping keys must be plain strings", line, col, frame[1])
+                _refuse_decorations(event, frame[1])
+                key = _scalar(event)
+                if not isinstance(key, str):
+                    line, col = _mark(event)
+                    raise YamlProblem(f"mapping keys must be strings, not {key!r}", line, col, frame[1])
+                if key in frame[0]:
+                    line, col = _mark(event)
+                    raise YamlProblem(f"duplicate key {key!r}", line, col, (*frame[1], key))
+                frame[2] = key
+                if locate:
+                    locations[(*frame[1], key)] = _mark(event)
+                continue
+            if frame is None:
+                path: Path = ()
+            elif isinstance(frame[0], dict):
+                path = (*frame[1], frame[2])
+            else:
+                path = (*frame[1], len(frame[0]))
+            _refuse_decorations(event, path)
+            if cls is events.ScalarEvent:
+                node: Any = _scalar(event)
+            elif cls is events.MappingStartEvent:
+                node = {}
+            else:
+                node = []
+            if locate and path not in locations:
+                locations[path] = _mark(event)
+            if frame is None:
+                root = node
+            elif isinstance(frame[0], dict):
+                frame[0][frame[2]] = node
+                frame[2] = None
+            else:
+                frame[0].append(node)
+            if cls is not events.ScalarEvent:
+                if len(stack) >= MAX_DEPTH:
+                    line, col = _mark(event)
+                    raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", line, col, path)
+                stack.append([node, path, None])
+    finally:
+        parser.dispose()
+    return root, locations
+
+
+def parse(file: str, raw: bytes, *, max_bytes: int, locate: bool = False) -> Parsed:
+    """Parse one single-document YAML file; raise `YamlProblem` on anything refused."""
+    if len(raw) > max_bytes:
+        raise YamlProblem(f"file is {len(raw)} bytes, over the limit of {max_bytes}", 0, 0)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column) from None
+    try:
+        data, locations = _build(raw, locate)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}", 0, 0) from None
+    return Parsed(file=file, data=data, locations=locations)
+
+
+def problem_of(file: str, exc: YamlProblem) -> Problem:
+    return Problem(file, exc.line, exc.column, format_path(exc.path), exc.message)
