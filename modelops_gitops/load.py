@@ -78,7 +78,9 @@ def _validate(file: str, data: Any) -> tuple[BaseModel | None, list[tuple[Path, 
         return None, [((), f"expected a mapping at the top level, found {type(data).__name__}")]
     allowed = expected_kinds(file)
     if data.get("apiVersion") != API_VERSION:
-        return None, [(("apiVersion",), f"must be {API_VERSION!r}, found {data.get('apiVersion')!r}")]
+        return None, [
+            (("apiVersion",), f"must be {API_VERSION!r}, found {data.get('apiVersion')!r}")
+        ]
     kind = data.get("kind")
     if kind not in allowed:
         where = " or ".join(allowed)
@@ -90,7 +92,9 @@ def _validate(file: str, data: Any) -> tuple[BaseModel | None, list[tuple[Path, 
     folder = folder_name(file)
     name = data["metadata"]["name"]
     if folder is not None and name != folder:
-        return None, [(("metadata", "name"), f"must equal the folder name {folder!r}, found {name!r}")]
+        return None, [
+            (("metadata", "name"), f"must equal the folder name {folder!r}, found {name!r}")
+        ]
     return doc, []
 
 
@@ -102,12 +106,18 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
     path: list[str | int] = []
     node = data
     for step in loc:
-        if isinstance(node, dict) and isinstance(step, str) and step not in node:
-            if node.get("type") == step or step.startswith("function-"):
-                continue
+        skip = isinstance(node, dict) and isinstance(step, str) and step not in node
+        if skip and (node.get("type") == step or str(step).startswith("function-")):
+            continue
         path.append(step)
-        node = node.get(step) if isinstance(node, dict) else (
-            node[step] if isinstance(node, list) and isinstance(step, int) and step < len(node) else None
+        node = (
+            node.get(step)
+            if isinstance(node, dict)
+            else (
+                node[step]
+                if isinstance(node, list) and isinstance(step, int) and step < len(node)
+                else None
+            )
         )
     return tuple(path)
 
@@ -117,7 +127,9 @@ _PATTERN_MESSAGES = {
     "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": "not a lowercase DNS label (a-z, 0-9, '-', at most 63)",
     "^[0-9a-f]{40}([0-9a-f]{24})?$": "not a full git commit id (40 lowercase hex characters)",
 }
-_YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO"})
+_YAML11_BOOLS = frozenset(
+    {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO"}
+)
 
 
 def _issue(data: Any, err: Any) -> tuple[Path, str]:

@@ -94,7 +94,9 @@ def read_inside(root: Path, path: str) -> bytes:
     if stat.S_ISLNK(info.st_mode):
         target = full.resolve()
         if not target.is_relative_to(root):
-            raise InputError.at(path, f"symlink points outside the repository ({os.readlink(full)})")
+            raise InputError.at(
+                path, f"symlink points outside the repository ({os.readlink(full)})"
+            )
         info = os.stat(target)
         full = target
     if not stat.S_ISREG(info.st_mode):

@@ -128,10 +128,10 @@ def _refuse_decorations(event: Any, path: Path) -> None:
 
 
 def _scalar(event: events.ScalarEvent) -> Any:
-    return resolve_plain(event.value) if event.style is None else event.value
+    return event.value if event.style else resolve_plain(event.value)  # plain: None or ""
 
 
-def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:  # noqa: C901 - one event loop
+def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:
     parser = _Parser(raw)
     locations: Locations = {}
     # Each frame: [container, path, pending key (None when a key is expected next)]
@@ -169,7 +169,9 @@ def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:  # noqa: C901 - o
                 key = _scalar(event)
                 if not isinstance(key, str):
                     line, col = _mark(event)
-                    raise YamlProblem(f"mapping keys must be strings, not {key!r}", line, col, frame[1])
+                    raise YamlProblem(
+                        f"mapping keys must be strings, not {key!r}", line, col, frame[1]
+                    )
                 if key in frame[0]:
                     line, col = _mark(event)
                     raise YamlProblem(f"duplicate key {key!r}", line, col, (*frame[1], key))

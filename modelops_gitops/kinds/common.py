@@ -8,11 +8,11 @@ coerced into a number. Dates and durations are the only fields parsed from strin
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from modelops_gitops import API_VERSION
 
@@ -92,6 +92,14 @@ Duration = Annotated[
     timedelta,
     BeforeValidator(parse_duration),
     Field(strict=False, description="A duration: '30m', '24h', '7d', '2w' or ISO 8601 ('P1D')."),
+    WithJsonSchema({"type": "string", "pattern": r"^(\s*\d+\s*[wdhms]\s*|P[0-9WDTHMS.]+)$"}),
+]
+DateOrDateTime = Annotated[
+    datetime,
+    Field(strict=False),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+    ),
 ]
 
 Enforcement = Literal["block", "warn"]

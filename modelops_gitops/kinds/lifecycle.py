@@ -48,7 +48,7 @@ class LifecycleSpec(Strict):
 
 
 class Lifecycle(Strict):
-    apiVersion: ApiVersion  # noqa: N815
+    apiVersion: ApiVersion
     kind: Literal["Lifecycle"]
     metadata: Metadata
     spec: LifecycleSpec

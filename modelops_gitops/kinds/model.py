@@ -98,7 +98,7 @@ class ModelSpec(Strict):
 
 
 class Model(Strict):
-    apiVersion: ApiVersion  # noqa: N815 (the YAML field name)
+    apiVersion: ApiVersion
     kind: Literal["Model"]
     metadata: Metadata
     spec: ModelSpec

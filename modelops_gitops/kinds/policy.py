@@ -17,13 +17,14 @@ its policy: waivers name rules by it) and `enforcement: block | warn`. Rule type
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import time
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from modelops_gitops.kinds.common import (
     ApiVersion,
+    DateOrDateTime,
     Duration,
     Enforcement,
     Metadata,
@@ -67,7 +68,9 @@ class RuleBase(Strict):
 class ApprovalsRule(RuleBase):
     type: Literal["approvals"]
     min: int = Field(default=1, ge=1)
-    teams: list[Name] = Field(default_factory=list, description="Approvers must be in one of these.")
+    teams: list[Name] = Field(
+        default_factory=list, description="Approvers must be in one of these."
+    )
     each_team: bool = Field(default=False, description="Require `min` approvals from EACH team.")
     allow_stale: bool = Field(default=False, description="Count approvals of older commits.")
 
@@ -79,8 +82,8 @@ class PreviousStageRule(RuleBase):
 
 
 class DateWindow(Strict):
-    start: Annotated[datetime, Field(strict=False, description="Start (date or date-time).")]
-    end: Annotated[datetime, Field(strict=False, description="End, exclusive (date or date-time).")]
+    start: DateOrDateTime = Field(description="Start (date or date-time).")
+    end: DateOrDateTime = Field(description="End, exclusive (date or date-time).")
     reason: str = ""
 
 
@@ -188,7 +191,7 @@ GATE_RULE_TYPES = ("test", "champion", "fairness", "drift")
 
 
 def rule_id(rule: RuleBase) -> str:
-    return rule.id or str(getattr(rule, "type"))
+    return rule.id or str(rule.type)
 
 
 class PolicySpec(Strict):
@@ -198,7 +201,7 @@ class PolicySpec(Strict):
 
 
 class Policy(Strict):
-    apiVersion: ApiVersion  # noqa: N815
+    apiVersion: ApiVersion
     kind: Literal["Policy"]
     metadata: Metadata
     spec: PolicySpec

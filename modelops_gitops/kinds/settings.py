@@ -42,7 +42,7 @@ class RepositorySpec(Strict):
 
 
 class Repository(Strict):
-    apiVersion: ApiVersion  # noqa: N815
+    apiVersion: ApiVersion
     kind: Literal["Repository"]
     metadata: Metadata
     spec: RepositorySpec = Field(default_factory=RepositorySpec)

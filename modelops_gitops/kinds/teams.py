@@ -36,7 +36,7 @@ class TeamsSpec(Strict):
 
 
 class Teams(Strict):
-    apiVersion: ApiVersion  # noqa: N815
+    apiVersion: ApiVersion
     kind: Literal["Teams"]
     metadata: Metadata
     spec: TeamsSpec

@@ -22,7 +22,7 @@ class WaiverSpec(Strict):
 
 
 class Waiver(Strict):
-    apiVersion: ApiVersion  # noqa: N815
+    apiVersion: ApiVersion
     kind: Literal["Waiver"]
     metadata: Metadata
     spec: WaiverSpec

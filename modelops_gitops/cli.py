@@ -1,0 +1,210 @@
+"""Command-line wiring (typer) and the ONE error boundary: every exception becomes a message
+and an exit code here, and nowhere else.
+
+    0 success   1 blocking violation / failed gate   2 bad input or usage
+    3 approvals pending   4 internal error (traceback only with --traceback)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from modelops_gitops import __version__
+from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
+from modelops_gitops.workspace import resolve_repo
+
+app = typer.Typer(
+    name="modelops-gitops",
+    help="A git repository as the governed source of truth for ML models in production.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+RepoOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--repo",
+        help="Repository root (default: the git top-level of the current directory).",
+        file_okay=False,
+    ),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: text or json.")]
+
+
+def _format(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InputError(f"--format: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files to check (default: the whole repository).")
+    ] = None,
+    repo: RepoOpt = None,
+    fmt: FormatOpt = "text",
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ignore and do not update the cache.")
+    ] = False,
+) -> int:
+    """Check every document: schema, locations, cross-references. Exit 0 valid, 2 invalid."""
+    from modelops_gitops.commands import validate as command
+
+    return command.run(
+        resolve_repo(repo), paths or [], _format(fmt, ("text", "json")), not no_cache
+    )
+
+
+@app.command()
+def schema(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the JSON Schemas to.")],
+    repo: RepoOpt = None,
+) -> int:
+    """Write one JSON Schema per kind (for editors and check-jsonschema)."""
+    from modelops_gitops.commands import schema as command
+
+    del repo  # accepted for uniformity; --out is relative to the current directory
+    return command.run(out)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the GitOps repository.")],
+    repo: RepoOpt = None,
+    owner: Annotated[str, typer.Option(help="GitHub owner (organisation or user).")] = "my-org",
+    name: Annotated[str, typer.Option("--name", help="GitHub repository name.")] = "models",
+) -> int:
+    """Scaffold a new GitOps repository that validates."""
+    from modelops_gitops.commands import init as command
+
+    del repo  # accepted for uniformity; init writes to DIRECTORY
+    return command.run(directory, owner=owner, name=name)
+
+
+@app.command()
+def register(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    version: Annotated[str, typer.Option("--version", help="Semantic version to register.")],
+    artifact: Annotated[Path, typer.Option(help="Artifact file (inside the repository).")],
+    eval_data: Annotated[Path, typer.Option("--eval-data", help="Evaluation dataset.")],
+    train_data: Annotated[Path, typer.Option("--train-data", help="Training dataset.")],
+    artifact_format: Annotated[str, typer.Option("--format", help="Artifact format.")] = "skops",
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="NAME=VALUE, repeatable.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner team (new model).")] = None,
+    task: Annotated[str | None, typer.Option(help="Task (new model).")] = None,
+    target: Annotated[str | None, typer.Option(help="Target column (new model).")] = None,
+    risk_tier: Annotated[
+        str | None, typer.Option("--risk-tier", help="low, medium or high.")
+    ] = None,
+    description: Annotated[str, typer.Option(help="What changed in this version.")] = "",
+    repo: RepoOpt = None,
+) -> int:
+    """Append a version to models/MODEL/model.yaml (hashes computed), creating it if needed."""
+    from modelops_gitops.commands import edit as command
+
+    return command.register(
+        resolve_repo(repo),
+        command.RegisterArgs(
+            model=model,
+            version=version,
+            artifact=artifact,
+            eval_data=eval_data,
+            train_data=train_data,
+            artifact_format=artifact_format,
+            metrics=metric or [],
+            owner=owner,
+            task=task,
+            target=target,
+            risk_tier=risk_tier,
+            description=description,
+        ),
+    )
+
+
+@app.command()
+def promote(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    version: Annotated[str, typer.Argument(help="Registered version.")],
+    stage: Annotated[str, typer.Argument(help="Target stage.")],
+    repo: RepoOpt = None,
+) -> int:
+    """Set spec.stages.STAGE of MODEL to VERSION (comments and order kept)."""
+    from modelops_gitops.commands import edit as command
+
+    return command.promote(resolve_repo(repo), model, version, stage)
+
+
+@app.command()
+def rollback(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    stage: Annotated[str, typer.Argument(help="Stage to roll back.")],
+    to: Annotated[str | None, typer.Option("--to", help="Version to return to.")] = None,
+    repo: RepoOpt = None,
+) -> int:
+    """Set STAGE back to the version that held it before (or --to VERSION)."""
+    from modelops_gitops.commands import edit as command
+
+    return command.rollback(resolve_repo(repo), model, stage, to)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"modelops-gitops {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """modelops-gitops: models, stages and policies as YAML; plans, gates, apply, audit."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn every outcome into an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    show_traceback = "--traceback" in args  # hidden, accepted anywhere on the line
+    args = [a for a in args if a != "--traceback"]
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        code = EXIT_INPUT
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_INPUT
+    except ModelOpsError as exc:
+        typer.echo(_message(exc), err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        code = 130
+    except Exception as exc:  # the boundary: nothing escapes as a traceback
+        if show_traceback:
+            import traceback
+
+            traceback.print_exc()
+        typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo("(run again with --traceback for details)", err=True)
+        code = EXIT_INTERNAL
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _message(exc: ModelOpsError) -> str:
+    text = str(exc)
+    return f"error: {text}" if "\n" not in text and ":" not in text else text

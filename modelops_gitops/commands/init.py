@@ -1,0 +1,58 @@
+"""`init DIR`: scaffold a GitOps repository; nothing is written unless all of it validates."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import typer
+
+from modelops_gitops import git
+from modelops_gitops.errors import EXIT_OK, InputError
+from modelops_gitops.scaffold import scaffold_files
+from modelops_gitops.tree import WorkTree
+from modelops_gitops.validate import validate_tree
+
+_GITHUB_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def run(directory: Path, *, owner: str, name: str) -> int:
+    for flag, value in (("--owner", owner), ("--name", name)):
+        if not _GITHUB_NAME.match(value):
+            raise InputError(f"{flag}: {value!r} is not a valid GitHub name")
+    target = directory.resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError.at(str(directory), "exists and is not an empty directory")
+    files = scaffold_files(owner=owner, name=_repo_name(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".modelops-init-", dir=target.parent))
+    try:
+        for rel, data in files.items():
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel).write_bytes(data)
+        (staging / "models").mkdir(exist_ok=True)
+        report = validate_tree(WorkTree(staging))
+        if not report.ok:  # a bug in our templates, never the user's fault
+            raise RuntimeError(
+                "scaffold does not validate: " + "; ".join(map(str, report.problems))
+            )
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if git.toplevel(target) is None:
+        git.run(target, "init", "--quiet", "--initial-branch=main")
+    typer.echo(f"init: created {len(files)} files in {directory}")
+    for rel in sorted(files):
+        typer.echo(f"  {rel}")
+    typer.echo("next: edit policies/teams.yaml, then `modelops-gitops validate`")
+    return EXIT_OK
+
+
+def _repo_name(name: str) -> str:
+    """metadata.name must be a DNS label; a GitHub repo name may hold '.' or '_'."""
+    return re.sub(r"[^a-z0-9-]", "-", name.lower()).strip("-") or "models"

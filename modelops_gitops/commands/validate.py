@@ -1,0 +1,53 @@
+"""`validate [PATH...]`: schema and cross-reference checks; the pre-commit hook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from modelops_gitops.errors import EXIT_INPUT, EXIT_OK
+from modelops_gitops.tree import WorkTree
+from modelops_gitops.validate import Report, validate_tree
+from modelops_gitops.validate_cache import ValidateCache
+from modelops_gitops.workspace import cache_dir
+
+
+def relative_paths(root: Path, paths: list[Path]) -> list[str]:
+    """Command-line paths (relative to the cwd, or absolute) -> repository-relative."""
+    out = []
+    for path in paths:
+        full = (Path.cwd() / path).resolve() if not path.is_absolute() else path.resolve()
+        try:
+            out.append(full.relative_to(root).as_posix())
+        except ValueError:
+            out.append(path.as_posix())
+    return out
+
+
+def run(root: Path, paths: list[Path], fmt: str, use_cache: bool = True) -> int:
+    private = cache_dir(root) if use_cache else None
+    cache = ValidateCache(private / "validate.pickle") if private is not None else None
+    wanted = relative_paths(root, paths) if paths else None
+    report = validate_tree(WorkTree(root), wanted, cache=cache)
+    typer.echo(render(report, fmt), nl=False)
+    return EXIT_OK if report.ok else EXIT_INPUT
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        body = {
+            "schema_version": 1,
+            "valid": report.ok,
+            "files": report.files,
+            "problems": [p.as_dict() for p in report.problems],
+        }
+        return json.dumps(body, indent=2) + "\n"
+    lines = [str(p) for p in report.problems]
+    if report.ok:
+        lines.append(f"validate: {report.files} files valid")
+    else:
+        files = len({p.file for p in report.problems})
+        lines.append(f"validate: {len(report.problems)} problem(s) in {files} file(s)")
+    return "\n".join(lines) + "\n"

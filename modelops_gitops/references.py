@@ -1,0 +1,211 @@
+"""Checks that need more than one field: inside a document, and across documents.
+
+Each validated document is reduced to `Facts`: what it provides (a model, a policy and its
+rule ids, the lifecycle's stages, the teams) and what it references, each reference with the
+key path it sits at. Cross-document checks run on facts alone, so a 10,000-model repository
+is checked without keeping 10,000 documents in memory, and only a failing file is read again
+to put a line number on its problem.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from pydantic import BaseModel
+
+from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
+from modelops_gitops.kinds.policy import (
+    ApprovalsRule,
+    FreezeRule,
+    PreviousStageRule,
+    RequireRule,
+    rule_id,
+)
+from modelops_gitops.yaml_source import Path
+
+Issue = tuple[Path, str]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """`path` in the document names `target` of kind team, stage, model, policy or rule."""
+
+    path: Path
+    kind: str
+    target: str
+    scope: str = ""  # for a rule: the policy it must belong to
+
+
+@dataclass(frozen=True)
+class Facts:
+    file: str
+    kind: str
+    name: str
+    provides: tuple[str, ...] = ()  # stage names (Lifecycle), team names (Teams), rule ids (Policy)
+    refs: tuple[Ref, ...] = field(default_factory=tuple)
+
+
+def facts_of(file: str, doc: BaseModel) -> tuple[Facts, list[Issue]]:
+    """The facts of one valid document, and the problems found inside it alone."""
+    if isinstance(doc, Model):
+        return _model(file, doc)
+    if isinstance(doc, Policy):
+        return _policy(file, doc)
+    if isinstance(doc, Waiver):
+        spec = doc.spec
+        refs = (
+            Ref(("spec", "model"), "model", spec.model),
+            Ref(("spec", "policy"), "policy", spec.policy),
+            Ref(("spec", "rule"), "rule", spec.rule, scope=spec.policy),
+        )
+        return Facts(file, "Waiver", doc.metadata.name, refs=refs), []
+    if isinstance(doc, Lifecycle):
+        return _lifecycle(file, doc)
+    if isinstance(doc, Teams):
+        names = [t.name for t in doc.spec.teams]
+        issues = _duplicates(names, lambda i: ("spec", "teams", i, "name"), "team")
+        return Facts(file, "Teams", doc.metadata.name, provides=tuple(names)), issues
+    assert isinstance(doc, Repository)
+    return Facts(file, "Repository", doc.metadata.name), []
+
+
+def _duplicates(values: list[str], path_of: object, what: str) -> list[Issue]:
+    seen: set[str] = set()
+    issues: list[Issue] = []
+    for index, value in enumerate(values):
+        if value in seen:
+            issues.append((path_of(index), f"{what} {value!r} is defined twice"))  # type: ignore[operator]
+        seen.add(value)
+    return issues
+
+
+def _model(file: str, doc: Model) -> tuple[Facts, list[Issue]]:
+    spec = doc.spec
+    versions = [v.version for v in spec.versions]
+    issues = _duplicates(versions, lambda i: ("spec", "versions", i, "version"), "version")
+    deprecated = {v.version for v in spec.versions if v.deprecated}
+    refs = [Ref(("spec", "owner"), "team", spec.owner)]
+    for stage, version in spec.stages.items():
+        refs.append(Ref(("spec", "stages", stage), "stage", stage))
+        if version not in versions:
+            issues.append((("spec", "stages", stage), f"version {version} is not registered"))
+        elif version in deprecated:
+            issues.append((("spec", "stages", stage), f"version {version} is deprecated"))
+    return Facts(file, "Model", doc.metadata.name, refs=tuple(refs)), issues
+
+
+def _policy(file: str, doc: Policy) -> tuple[Facts, list[Issue]]:
+    spec = doc.spec
+    refs = [
+        Ref(("spec", "selector", "stages", i), "stage", s)
+        for i, s in enumerate(spec.selector.stages)
+    ]
+    ids = [rule_id(rule) for rule in spec.rules]
+    issues = _duplicates(ids, lambda i: ("spec", "rules", i, "id"), "rule id")
+    for index, rule in enumerate(spec.rules):
+        at: Path = ("spec", "rules", index)
+        if isinstance(rule, ApprovalsRule):
+            refs += [Ref((*at, "teams", j), "team", t) for j, t in enumerate(rule.teams)]
+        elif isinstance(rule, PreviousStageRule):
+            refs.append(Ref((*at, "stage"), "stage", rule.stage))
+        elif isinstance(rule, FreezeRule):
+            if rule.override_team:
+                refs.append(Ref((*at, "override_team"), "team", rule.override_team))
+            issues += _zone((*at, "timezone"), rule.timezone)
+            issues += [
+                ((*at, "windows", j, "end"), "the window ends before it starts")
+                for j, w in enumerate(rule.windows)
+                if _naive(w.end) <= _naive(w.start)
+            ]
+        elif isinstance(rule, RequireRule):
+            try:
+                Draft202012Validator.check_schema(rule.schema_)
+            except SchemaError as exc:
+                issues.append(((*at, "schema"), f"not a valid JSON Schema: {exc.message}"))
+    facts = Facts(file, "Policy", doc.metadata.name, provides=tuple(ids), refs=tuple(refs))
+    return facts, issues
+
+
+def _naive(moment: object) -> object:
+    return moment.replace(tzinfo=None) if hasattr(moment, "replace") else moment  # type: ignore[union-attr]
+
+
+def _zone(path: Path, zone: str | None) -> list[Issue]:
+    if zone is None:
+        return []
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [(path, f"unknown time zone {zone!r}")]
+    return []
+
+
+def _lifecycle(file: str, doc: Lifecycle) -> tuple[Facts, list[Issue]]:
+    spec = doc.spec
+    names = spec.stage_names()
+    issues = _duplicates(names, lambda i: ("spec", "stages", i, "name"), "stage")
+    for i, stage in enumerate(spec.stages):
+        if stage.requires is not None and stage.requires not in names:
+            issues.append((("spec", "stages", i, "requires"), f"unknown stage {stage.requires!r}"))
+        if stage.min_soak is not None and stage.requires is None:
+            issues.append((("spec", "stages", i, "min_soak"), "min_soak needs `requires`"))
+    for i, move in enumerate(spec.transitions):
+        for key, value in (("from", move.from_), ("to", move.to)):
+            if value != "none" and value not in names:
+                issues.append((("spec", "transitions", i, key), f"unknown stage {value!r}"))
+    return Facts(file, "Lifecycle", doc.metadata.name, provides=tuple(names)), issues
+
+
+def cross_check(all_facts: list[Facts], *, model_exists: object = None) -> dict[str, list[Issue]]:
+    """Problems between documents, per file. `model_exists(name)` answers for models that were
+    not loaded (validating a few files); by default only loaded models exist."""
+    by_kind: dict[str, list[Facts]] = {}
+    for facts in all_facts:
+        by_kind.setdefault(facts.kind, []).append(facts)
+    issues: dict[str, list[Issue]] = {}
+
+    def add(file: str, issue: Issue) -> None:
+        issues.setdefault(file, []).append(issue)
+
+    for kind in ("Lifecycle", "Teams", "Repository"):
+        docs = by_kind.get(kind, [])
+        for extra in docs[1:]:
+            add(extra.file, (("kind",), f"a second {kind} document (first in {docs[0].file})"))
+    for kind in ("Policy", "Waiver"):
+        counts = Counter(f.name for f in by_kind.get(kind, []))
+        for facts in by_kind.get(kind, []):
+            if counts[facts.name] > 1:
+                add(facts.file, (("metadata", "name"), f"{kind} name {facts.name!r} is used twice"))
+
+    stages = {s for f in by_kind.get("Lifecycle", []) for s in f.provides}
+    teams = {t for f in by_kind.get("Teams", []) for t in f.provides}
+    models = {f.name for f in by_kind.get("Model", [])}
+    rules = {f.name: set(f.provides) for f in by_kind.get("Policy", [])}
+    has = {"Lifecycle": bool(stages), "Teams": bool(teams)}
+
+    def exists(ref: Ref) -> bool:
+        if ref.kind == "stage":
+            return not has["Lifecycle"] or ref.target in stages
+        if ref.kind == "team":
+            return not has["Teams"] or ref.target in teams
+        if ref.kind == "model":
+            return ref.target in models or bool(model_exists and model_exists(ref.target))  # type: ignore[operator]
+        if ref.kind == "policy":
+            return ref.target in rules
+        return ref.scope not in rules or ref.target in rules[ref.scope]
+
+    where = {"stage": "the Lifecycle", "team": "policies/teams.yaml", "model": "models/"}
+    for facts in all_facts:
+        for ref in facts.refs:
+            if not exists(ref):
+                place = where.get(ref.kind, "the policies")
+                if ref.kind == "rule":
+                    message = f"policy {ref.scope!r} has no rule {ref.target!r}"
+                else:
+                    message = f"unknown {ref.kind} {ref.target!r} (not in {place})"
+                add(facts.file, (ref.path, message))
+    return issues
