@@ -15,11 +15,10 @@ from pydantic import BaseModel, ValidationError
 from modelops_gitops import API_VERSION
 from modelops_gitops.kinds import KINDS
 from modelops_gitops.problems import Problem
-from modelops_gitops.tree import MODELOPS_FILE, MODELS_DIR
+from modelops_gitops.tree import DEFAULT_MAX_BYTES, MODELOPS_FILE, MODELS_DIR, model_folder
 from modelops_gitops.yaml_source import Parsed, Path, YamlProblem, format_path, parse, problem_of
 
 D = TypeVar("D", bound=BaseModel)
-DEFAULT_MAX_BYTES = 1_048_576
 POLICY_KINDS = ("Lifecycle", "Teams", "Policy", "Waiver")
 
 
@@ -37,12 +36,6 @@ def expected_kinds(path: str) -> tuple[str, ...]:
     if path.startswith(f"{MODELS_DIR}/"):
         return ("Model",)
     return POLICY_KINDS
-
-
-def folder_name(path: str) -> str | None:
-    """models/<name>/model.yaml -> <name>."""
-    parts = path.split("/")
-    return parts[1] if len(parts) == 3 and parts[0] == MODELS_DIR else None
 
 
 def load_document(
@@ -89,7 +82,7 @@ def _validate(file: str, data: Any) -> tuple[BaseModel | None, list[tuple[Path, 
         doc = KINDS[kind].model_validate(data)
     except ValidationError as exc:
         return None, [_issue(data, err) for err in exc.errors()]
-    folder = folder_name(file)
+    folder = model_folder(file)
     name = data["metadata"]["name"]
     if folder is not None and name != folder:
         return None, [

@@ -1,22 +1,19 @@
 """Checks that need more than one field: inside a document, and across documents.
 
-Each validated document is reduced to `Facts`: what it provides (a model, a policy and its
-rule ids, the lifecycle's stages, the teams) and what it references, each reference with the
-key path it sits at. Cross-document checks run on facts alone, so a 10,000-model repository
-is checked without keeping 10,000 documents in memory, and only a failing file is read again
-to put a line number on its problem.
+Each validated document is reduced to `Facts` (facts.py): what it provides and what it
+references, with key paths. The checks inside one document run here; the checks across
+documents run on facts alone (`facts.cross_check`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from pydantic import BaseModel
 
+from modelops_gitops.facts import Facts, Issue, Ref
 from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
 from modelops_gitops.kinds.policy import (
     ApprovalsRule,
@@ -26,27 +23,6 @@ from modelops_gitops.kinds.policy import (
     rule_id,
 )
 from modelops_gitops.yaml_source import Path
-
-Issue = tuple[Path, str]
-
-
-@dataclass(frozen=True)
-class Ref:
-    """`path` in the document names `target` of kind team, stage, model, policy or rule."""
-
-    path: Path
-    kind: str
-    target: str
-    scope: str = ""  # for a rule: the policy it must belong to
-
-
-@dataclass(frozen=True)
-class Facts:
-    file: str
-    kind: str
-    name: str
-    provides: tuple[str, ...] = ()  # stage names (Lifecycle), team names (Teams), rule ids (Policy)
-    refs: tuple[Ref, ...] = field(default_factory=tuple)
 
 
 def facts_of(file: str, doc: BaseModel) -> tuple[Facts, list[Issue]]:
@@ -158,54 +134,3 @@ def _lifecycle(file: str, doc: Lifecycle) -> tuple[Facts, list[Issue]]:
             if value != "none" and value not in names:
                 issues.append((("spec", "transitions", i, key), f"unknown stage {value!r}"))
     return Facts(file, "Lifecycle", doc.metadata.name, provides=tuple(names)), issues
-
-
-def cross_check(all_facts: list[Facts], *, model_exists: object = None) -> dict[str, list[Issue]]:
-    """Problems between documents, per file. `model_exists(name)` answers for models that were
-    not loaded (validating a few files); by default only loaded models exist."""
-    by_kind: dict[str, list[Facts]] = {}
-    for facts in all_facts:
-        by_kind.setdefault(facts.kind, []).append(facts)
-    issues: dict[str, list[Issue]] = {}
-
-    def add(file: str, issue: Issue) -> None:
-        issues.setdefault(file, []).append(issue)
-
-    for kind in ("Lifecycle", "Teams", "Repository"):
-        docs = by_kind.get(kind, [])
-        for extra in docs[1:]:
-            add(extra.file, (("kind",), f"a second {kind} document (first in {docs[0].file})"))
-    for kind in ("Policy", "Waiver"):
-        counts = Counter(f.name for f in by_kind.get(kind, []))
-        for facts in by_kind.get(kind, []):
-            if counts[facts.name] > 1:
-                add(facts.file, (("metadata", "name"), f"{kind} name {facts.name!r} is used twice"))
-
-    stages = {s for f in by_kind.get("Lifecycle", []) for s in f.provides}
-    teams = {t for f in by_kind.get("Teams", []) for t in f.provides}
-    models = {f.name for f in by_kind.get("Model", [])}
-    rules = {f.name: set(f.provides) for f in by_kind.get("Policy", [])}
-    has = {"Lifecycle": bool(stages), "Teams": bool(teams)}
-
-    def exists(ref: Ref) -> bool:
-        if ref.kind == "stage":
-            return not has["Lifecycle"] or ref.target in stages
-        if ref.kind == "team":
-            return not has["Teams"] or ref.target in teams
-        if ref.kind == "model":
-            return ref.target in models or bool(model_exists and model_exists(ref.target))  # type: ignore[operator]
-        if ref.kind == "policy":
-            return ref.target in rules
-        return ref.scope not in rules or ref.target in rules[ref.scope]
-
-    where = {"stage": "the Lifecycle", "team": "policies/teams.yaml", "model": "models/"}
-    for facts in all_facts:
-        for ref in facts.refs:
-            if not exists(ref):
-                place = where.get(ref.kind, "the policies")
-                if ref.kind == "rule":
-                    message = f"policy {ref.scope!r} has no rule {ref.target!r}"
-                else:
-                    message = f"unknown {ref.kind} {ref.target!r} (not in {place})"
-                add(facts.file, (ref.path, message))
-    return issues

@@ -21,6 +21,7 @@ POLICIES_DIR = "policies"
 AUDIT_DIR = "audit"
 DEPLOY_DIR = "deploy"
 YAML_SUFFIXES = (".yaml", ".yml")
+DEFAULT_MAX_BYTES = 1_048_576  # per document file; modelops.yaml may change it
 
 
 class Tree(Protocol):
@@ -45,6 +46,12 @@ def is_document_path(path: str) -> bool:
     if len(parts) == 3 and parts[0] == MODELS_DIR and parts[2] in ("model.yaml", "model.yml"):
         return True
     return len(parts) == 2 and parts[0] == POLICIES_DIR and parts[1].endswith(YAML_SUFFIXES)
+
+
+def model_folder(path: str) -> str | None:
+    """models/<name>/model.yaml -> <name>."""
+    parts = path.split("/")
+    return parts[1] if len(parts) == 3 and parts[0] == MODELS_DIR else None
 
 
 def document_paths(paths: Iterable[str]) -> list[str]:

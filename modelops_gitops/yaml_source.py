@@ -131,17 +131,103 @@ def _scalar(event: events.ScalarEvent) -> Any:
     return event.value if event.style else resolve_plain(event.value)  # plain: None or ""
 
 
+def _path_of(stack: list[list[Any]], last: str | int | None = None) -> Path:
+    """The key path of the node being read: each frame's place in its parent, then `last`."""
+    parts = [frame[2] for frame in stack[1:]]
+    return tuple(parts if last is None else [*parts, last])
+
+
 def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:
+    """Events -> data. The hot loop: locals bound, scalars first, and key paths built only
+    when positions are wanted or a problem is raised."""
     parser = _Parser(raw)
+    get_event = parser.get_event
+    scalar_cls, mapping_cls, sequence_cls = (
+        events.ScalarEvent,
+        events.MappingStartEvent,
+        events.SequenceStartEvent,
+    )
+    end_classes = (events.MappingEndEvent, events.SequenceEndEvent)
     locations: Locations = {}
-    # Each frame: [container, path, pending key (None when a key is expected next)]
+    # Frame: [container, pending key (None when a key comes next), place in the parent]
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
     try:
         while True:
-            event = parser.get_event()
+            event = get_event()
             cls = event.__class__
+            frame = stack[-1] if stack else None
+            if cls is scalar_cls:
+                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                    _refuse_decorations(event, _path_of(stack))
+                value = event.value if event.style else resolve_plain(event.value)
+                if frame is None:
+                    root = value
+                    if locate:
+                        locations[()] = _mark(event)
+                    continue
+                container = frame[0]
+                if container.__class__ is dict:
+                    key = frame[1]
+                    if key is None:  # this scalar is a key
+                        if value.__class__ is not str:
+                            line, col = _mark(event)
+                            raise YamlProblem(
+                                f"mapping keys must be strings, not {value!r}",
+                                line,
+                                col,
+                                _path_of(stack),
+                            )
+                        if value in container:
+                            line, col = _mark(event)
+                            raise YamlProblem(
+                                f"duplicate key {value!r}", line, col, _path_of(stack, value)
+                            )
+                        frame[1] = value
+                        if locate:
+                            locations[_path_of(stack, value)] = _mark(event)
+                        continue
+                    container[key] = value
+                    frame[1] = None
+                else:
+                    if locate:
+                        locations[_path_of(stack, len(container))] = _mark(event)
+                    container.append(value)
+                continue
+            if cls in end_classes:
+                stack.pop()
+                continue
+            if cls is mapping_cls or cls is sequence_cls:
+                node: Any = {} if cls is mapping_cls else []
+                if frame is None:
+                    place: str | int | None = None
+                    root = node
+                elif frame[0].__class__ is dict:
+                    place = frame[1]
+                    if place is None:
+                        line, col = _mark(event)
+                        raise YamlProblem(
+                            "mapping keys must be plain strings", line, col, _path_of(stack)
+                        )
+                    frame[0][place] = node
+                    frame[1] = None
+                else:
+                    place = len(frame[0])
+                    frame[0].append(node)
+                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                    _refuse_decorations(event, _path_of(stack, place))
+                if locate and place is not None and not isinstance(place, str):
+                    locations[_path_of(stack, place)] = _mark(event)
+                elif locate and place is None:
+                    locations[()] = _mark(event)
+                if len(stack) >= MAX_DEPTH:
+                    line, col = _mark(event)
+                    raise YamlProblem(
+                        f"nested deeper than {MAX_DEPTH} levels", line, col, _path_of(stack, place)
+                    )
+                stack.append([node, None, place])
+                continue
             if cls is events.StreamEndEvent:
                 break
             if cls is events.DocumentStartEvent:
@@ -150,62 +236,10 @@ def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:
                     line, col = _mark(event)
                     raise YamlProblem("more than one YAML document in the file", line, col)
                 continue
-            if cls is events.StreamStartEvent or cls is events.DocumentEndEvent:
-                continue
             if cls is events.AliasEvent:
                 line, col = _mark(event)
                 raise YamlProblem(f"YAML aliases are not allowed (*{event.anchor})", line, col)
-            if cls is events.MappingEndEvent or cls is events.SequenceEndEvent:
-                stack.pop()
-                continue
-            # A node: a scalar or the start of a mapping or sequence.
-            frame = stack[-1] if stack else None
-            if frame is not None and isinstance(frame[0], dict) and frame[2] is None:
-                # A mapping key.
-                if cls is not events.ScalarEvent:
-                    line, col = _mark(event)
-                    raise YamlProblem("mapping keys must be plain strings", line, col, frame[1])
-                _refuse_decorations(event, frame[1])
-                key = _scalar(event)
-                if not isinstance(key, str):
-                    line, col = _mark(event)
-                    raise YamlProblem(
-                        f"mapping keys must be strings, not {key!r}", line, col, frame[1]
-                    )
-                if key in frame[0]:
-                    line, col = _mark(event)
-                    raise YamlProblem(f"duplicate key {key!r}", line, col, (*frame[1], key))
-                frame[2] = key
-                if locate:
-                    locations[(*frame[1], key)] = _mark(event)
-                continue
-            if frame is None:
-                path: Path = ()
-            elif isinstance(frame[0], dict):
-                path = (*frame[1], frame[2])
-            else:
-                path = (*frame[1], len(frame[0]))
-            _refuse_decorations(event, path)
-            if cls is events.ScalarEvent:
-                node: Any = _scalar(event)
-            elif cls is events.MappingStartEvent:
-                node = {}
-            else:
-                node = []
-            if locate and path not in locations:
-                locations[path] = _mark(event)
-            if frame is None:
-                root = node
-            elif isinstance(frame[0], dict):
-                frame[0][frame[2]] = node
-                frame[2] = None
-            else:
-                frame[0].append(node)
-            if cls is not events.ScalarEvent:
-                if len(stack) >= MAX_DEPTH:
-                    line, col = _mark(event)
-                    raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", line, col, path)
-                stack.append([node, path, None])
+            # StreamStart, DocumentEnd: nothing to do
     finally:
         parser.dispose()
     return root, locations

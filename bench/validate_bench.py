@@ -1,0 +1,79 @@
+"""Benchmark: a cold full `validate` on 10,000 models vs check-jsonschema on the same files.
+
+    .venv/bin/python bench/validate_bench.py [--models 10000] [--dir .bench/validate-repo]
+
+Generates a repository of N models (5 versions each, about 8 KB a file), then times, each as
+a whole process:
+  1. `modelops-gitops validate --no-cache` (cold: parse, schema, cross-references),
+  2. `check-jsonschema --schemafile schemas/model.json` over the same model files (schema
+     only, with the schemas we export), and
+  3. a warm `modelops-gitops validate` after editing one model (results cached per file).
+Prints the figures and `ratio:` (check-jsonschema time / our cold time). `bench/repo_gen.py`
+is shared with the plan and audit benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from repo_gen import generate_repo  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, check=False)
+    return time.perf_counter() - start, proc
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=10_000)
+    parser.add_argument("--dir", type=Path, default=Path(".bench/validate-repo"))
+    args = parser.parse_args()
+    repo = args.dir.resolve()
+    generate_repo(repo, args.models)
+    model_files = sorted(str(p.relative_to(repo)) for p in repo.glob("models/*/model.yaml"))
+    size = sum((repo / f).stat().st_size for f in model_files)
+    print(f"repo: {len(model_files)} models, {size / 1e6:.1f} MB of model YAML, {repo}")
+
+    shutil.rmtree(repo / ".git" / "modelops-gitops", ignore_errors=True)
+    ours, proc = timed([str(VENV_BIN / "modelops-gitops"), "validate", "--no-cache"], repo)
+    print(f"modelops-gitops validate (cold): {ours:.2f} s  exit {proc.returncode}  "
+          f"{proc.stdout.decode().strip().splitlines()[-1]}")
+    if proc.returncode != 0:
+        print(proc.stdout.decode()[-2000:], proc.stderr.decode()[-2000:])
+        return 1
+
+    # Fill the cache, edit one model, re-validate warm.
+    timed([str(VENV_BIN / "modelops-gitops"), "validate"], repo)
+    edited = repo / model_files[len(model_files) // 2]
+    edited.write_text(edited.read_text().replace("description: ", "description: edited ", 1))
+    warm, proc = timed([str(VENV_BIN / "modelops-gitops"), "validate"], repo)
+    print(f"modelops-gitops validate (warm, one model edited): {warm:.2f} s  exit {proc.returncode}")
+
+    checker = VENV_BIN / "check-jsonschema"
+    if not checker.exists():
+        print("check-jsonschema not installed: pip install -e '.[bench]'")
+        return 1
+    theirs, proc = timed(
+        [str(checker), "--schemafile", "schemas/model.json", *model_files], repo
+    )
+    print(f"check-jsonschema (model files only): {theirs:.2f} s  exit {proc.returncode}")
+    if proc.returncode != 0:
+        print(proc.stdout.decode()[-2000:])
+    print(f"ratio: {theirs / ours:.1f}x faster than check-jsonschema (cold), "
+          f"warm re-validate {warm:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
