@@ -121,7 +121,8 @@ _PATTERN_MESSAGES = {
     "^[0-9a-f]{40}([0-9a-f]{24})?$": "not a full git commit id (40 lowercase hex characters)",
 }
 _YAML11_BOOLS = frozenset(
-    {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO"}
+    {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"}
+    | {"y", "Y", "n", "N"}
 )
 
 

@@ -86,26 +86,32 @@ class WorkTree:
     def read(self, path: str) -> bytes:
         return read_inside(self.root, path)
 
-    def stat_key(self, path: str) -> tuple[int, int, int]:
-        info = os.lstat(self.root / path)
-        return (info.st_size, info.st_mtime_ns, info.st_ino)
+    def stat_key(self, path: str) -> tuple[int, int, int, int]:
+        """(size, mtime_ns, ctime_ns, inode) of the file `read(path)` reads: a symlink is
+        followed, so editing its target changes the key."""
+        info = os.stat(self.root / path)
+        return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def read_inside(root: Path, path: str) -> bytes:
-    """Read `root/path`, refusing symlinks that leave `root` and non-regular files."""
+    """Read `root/path`, refusing symlinks that leave `root` (the file's or a parent
+    folder's) and non-regular files. `root` must be resolved."""
     full = root / path
     try:
         info = os.lstat(full)
     except FileNotFoundError:
         raise InputError.at(path, "no such file") from None
-    if stat.S_ISLNK(info.st_mode):
-        target = full.resolve()
-        if not target.is_relative_to(root):
-            raise InputError.at(
-                path, f"symlink points outside the repository ({os.readlink(full)})"
-            )
-        info = os.stat(target)
-        full = target
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError.at(path, "not a regular file")
-    return full.read_bytes()
+    except OSError as exc:
+        raise InputError.at(path, f"cannot read: {exc.strerror}") from None
+    target = full.resolve()
+    if not target.is_relative_to(root):
+        link = f" ({os.readlink(full)})" if stat.S_ISLNK(info.st_mode) else ""
+        raise InputError.at(path, f"symlink points outside the repository{link}")
+    try:
+        if not stat.S_ISREG(os.stat(target).st_mode):
+            raise InputError.at(path, "not a regular file")
+        return target.read_bytes()
+    except FileNotFoundError:
+        raise InputError.at(path, f"broken symlink ({os.readlink(full)})") from None
+    except OSError as exc:
+        raise InputError.at(path, f"cannot read: {exc.strerror}") from None

@@ -119,17 +119,20 @@ def validate_tree(
     cache: ValidateCache | None = None,
     jobs: int | None = None,
 ) -> Report:
-    """Validate the whole tree, or `paths` plus the documents they reference."""
+    """Validate the whole tree, or `paths` plus the documents they reference. Naming a policy
+    file or modelops.yaml validates everything: every model is checked against them."""
     all_paths = tree.paths()
     documents = document_paths(all_paths)
     context = [p for p in documents if p == MODELOPS_FILE or p.startswith(f"{POLICIES_DIR}/")]
     if paths is None:
         wanted = documents
     else:
-        wanted = sorted(set(document_paths(paths)) | set(context))
+        paths = list(paths)
         missing = [p for p in paths if p not in all_paths and is_document_like(p)]
         if missing:
             return Report(0, [Problem(p, 0, 0, "", "no such file") for p in missing])
+        named = set(document_paths(paths))
+        wanted = documents if named & set(context) else sorted(named | set(context))
     max_bytes = _max_bytes(tree)
     results = _cached_check(tree, wanted, max_bytes, jobs or os.cpu_count() or 1, cache)
     problems = [p for r in results for p in r.problems]

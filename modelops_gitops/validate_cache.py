@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +21,11 @@ if TYPE_CHECKING:
     from modelops_gitops.tree import Tree
     from modelops_gitops.validate import FileResult
 
-_FORMAT = 1
+_FORMAT = 2
 Key = tuple[Any, ...]
+# A file changed this recently may change again within the same timestamp tick without its
+# signature changing (git's "racily clean" entries): it is read every time, never cached.
+RACY_NS = 2_000_000_000
 
 
 class ValidateCache:
@@ -34,7 +38,7 @@ class ValidateCache:
                 header, entries = pickle.load(handle)
             if header == (_FORMAT, __version__):
                 self._entries = entries
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        except Exception:  # any unreadable cache (garbage, older layout, moved classes) is ignored
             self._entries = {}
 
     def keys(self, tree: Tree, files: list[str], max_bytes: int) -> dict[str, Key | None]:
@@ -42,11 +46,15 @@ class ValidateCache:
         if stat_key is None:
             return dict.fromkeys(files)
         out: dict[str, Key | None] = {}
+        now = time.time_ns()
         for file in files:
             try:
-                out[file] = (file, max_bytes, *stat_key(file))
+                signature = stat_key(file)  # (size, mtime_ns, ctime_ns, inode)
             except OSError:
                 out[file] = None
+                continue
+            racy = now - max(signature[1], signature[2]) < RACY_NS
+            out[file] = None if racy else (file, max_bytes, *signature)
         return out
 
     def get(self, key: Key | None) -> FileResult | None:

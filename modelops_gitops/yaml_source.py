@@ -238,7 +238,13 @@ def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:
                 continue
             if cls is events.AliasEvent:
                 line, col = _mark(event)
-                raise YamlProblem(f"YAML aliases are not allowed (*{event.anchor})", line, col)
+                if frame is None:
+                    at: Path = ()
+                elif frame[0].__class__ is dict:
+                    at = _path_of(stack, frame[1])  # frame[1] is None for an alias as a key
+                else:
+                    at = _path_of(stack, len(frame[0]))
+                raise YamlProblem(f"YAML aliases are not allowed (*{event.anchor})", line, col, at)
             # StreamStart, DocumentEnd: nothing to do
     finally:
         parser.dispose()
@@ -252,8 +258,7 @@ def parse(file: str, raw: bytes, *, max_bytes: int, locate: bool = False) -> Par
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = _position(raw, exc.start)
         raise YamlProblem(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column) from None
     try:
         data, locations = _build(raw, locate)
@@ -261,9 +266,21 @@ def parse(file: str, raw: bytes, *, max_bytes: int, locate: bool = False) -> Par
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line, col) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids, at a byte offset
+        line, column = _position(raw, exc.position)
+        raise YamlProblem(
+            f"invalid YAML: {exc.reason} (character 0x{exc.character:02x})", line, column
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", 0, 0) from None
     return Parsed(file=file, data=data, locations=locations)
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """A byte offset -> 1-based line and column (the column in characters)."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[start:offset].decode("utf-8", "replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
 
 
 def problem_of(file: str, exc: YamlProblem) -> Problem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -15,12 +16,13 @@ from modelops_gitops.scaffold import scaffold_files
 from modelops_gitops.tree import WorkTree
 from modelops_gitops.validate import validate_tree
 
-_GITHUB_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+_GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$")  # a user or organisation
+_GITHUB_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 def run(directory: Path, *, owner: str, name: str) -> int:
-    for flag, value in (("--owner", owner), ("--name", name)):
-        if not _GITHUB_NAME.match(value):
+    for flag, value, pattern in (("--owner", owner, _GITHUB_OWNER), ("--name", name, _GITHUB_REPO)):
+        if not pattern.match(value):
             raise InputError(f"{flag}: {value!r} is not a valid GitHub name")
     target = directory.resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -29,6 +31,7 @@ def run(directory: Path, *, owner: str, name: str) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".modelops-init-", dir=target.parent))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; a new folder follows umask
         for rel, data in files.items():
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_bytes(data)
@@ -51,6 +54,12 @@ def run(directory: Path, *, owner: str, name: str) -> int:
         typer.echo(f"  {rel}")
     typer.echo("next: edit policies/teams.yaml, then `modelops-gitops validate`")
     return EXIT_OK
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _repo_name(name: str) -> str:
