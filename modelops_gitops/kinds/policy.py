@@ -1,7 +1,7 @@
 """kind: Policy — what it governs (selector) and the rules that must hold.
 
-Each rule has a `type` (the discriminator), an optional `id` (defaults to the type; unique in
-its policy: waivers name rules by it) and `enforcement: block | warn`. Rule types:
+Each rule has a `type` (the discriminator), an optional `id` (defaults to the type with '-'
+for '_'; unique in its policy: waivers name rules by it) and `enforcement: block | warn`. Rule types:
 
     approvals       minimum approvals from teams (author excluded, stale ones ignored)
     previous_stage  the version must have been applied in a stage, for a soak time
@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.kinds.common import (
     ApiVersion,
     DateOrDateTime,
@@ -163,15 +164,19 @@ class ChampionRule(RuleBase):
 
 class FairnessRule(RuleBase):
     type: Literal["fairness"]
-    sensitive_feature: str
+    sensitive_feature: str | None = Field(
+        default=None,
+        description="Column to compare groups on; default: the model's first sensitive feature.",
+    )
     max_demographic_parity_difference: float | None = Field(default=None, ge=0)
     max_equalized_odds_difference: float | None = Field(default=None, ge=0)
 
 
-class DriftRule(RuleBase):
+class DriftRule(RuleBase, DriftConfig):
+    """The drift gate's settings (gates/drift/config.py), Evidently's defaults unless overridden.
+    `columns` defaults to the model's features."""
+
     type: Literal["drift"]
-    share_threshold: float = Field(default=0.5, gt=0, le=1)
-    columns: list[str] = Field(default_factory=list)
 
 
 Rule = Annotated[

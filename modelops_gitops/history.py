@@ -1,0 +1,91 @@
+"""Which versions held a stage, and since when: what rollbacks and soak times are judged by.
+
+The source of truth is the applied ledger (audit/ledger.jsonl) once apply has run; until a
+ledger exists, the git history of the model file on the base branch stands in for it (the
+commit time at which a version first appeared in a stage counts as the time it took it).
+Both answer through `StageHistory`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from modelops_gitops import git
+from modelops_gitops.yaml_source import YamlProblem, parse
+
+
+@dataclass(frozen=True)
+class Holding:
+    version: str
+    since: datetime
+
+
+class StageHistory(Protocol):
+    def holdings(self, model: str, stage: str) -> list[Holding]:
+        """Every version that held (model, stage), oldest first; the last one holds it now."""
+        ...
+
+
+@dataclass
+class GitHistory:
+    """Holdings read from the git history of models/<name>/model.yaml up to `commit`."""
+
+    root: Path
+    commit: str
+    _cache: dict[str, dict[str, list[Holding]]] = field(default_factory=dict)
+
+    def holdings(self, model: str, stage: str) -> list[Holding]:
+        if model not in self._cache:
+            self._cache[model] = self._read(model)
+        return self._cache[model].get(stage, [])
+
+    def _read(self, model: str) -> dict[str, list[Holding]]:
+        path = f"models/{model}/model.yaml"
+        result: dict[str, list[Holding]] = {}
+        for sha, when in reversed(git.file_log(self.root, path, self.commit)):
+            stages = _stages_at(self.root, sha, path)
+            for stage, version in stages.items():
+                held = result.setdefault(stage, [])
+                if not held or held[-1].version != version:
+                    held.append(Holding(version, when))
+        return result
+
+
+def _stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
+    raw = git.run(root, "cat-file", "blob", f"{sha}:{path}", check=False)
+    try:
+        data = parse(path, raw, max_bytes=64 * 1_048_576).data
+    except YamlProblem:
+        return {}
+    stages = data.get("spec", {}).get("stages", {}) if isinstance(data, dict) else {}
+    return {str(k): str(v) for k, v in stages.items()} if isinstance(stages, dict) else {}
+
+
+@dataclass(frozen=True)
+class NoHistory:
+    """For a tree without git history: nothing ever held a stage."""
+
+    def holdings(self, model: str, stage: str) -> list[Holding]:
+        return []
+
+
+def held_before(history: StageHistory, model: str, stage: str, version: str) -> bool:
+    """Did `version` hold (model, stage) before the current holder took it?"""
+    holdings = history.holdings(model, stage)
+    return any(h.version == version for h in holdings[:-1]) if holdings else False
+
+
+def time_held(
+    history: StageHistory, model: str, stage: str, version: str, now: datetime
+) -> timedelta | None:
+    """The longest uninterrupted time `version` held (model, stage), up to `now`; None if never."""
+    holdings = history.holdings(model, stage)
+    spans = [
+        (holdings[i + 1].since if i + 1 < len(holdings) else now) - held.since
+        for i, held in enumerate(holdings)
+        if held.version == version
+    ]
+    return max(spans) if spans else None

@@ -1,0 +1,144 @@
+"""`plan`: what a PR changes, judged by the BASE's policies.
+
+    refs -> (base tree, head tree) -> states (policies + touched models only) -> changes
+         -> findings per change (base policies, approvals, gates) -> PlanResult
+
+Only the files that differ between base and head are read besides the governance documents,
+so a plan in a 10,000-model repository reads a handful of files. The head must be valid
+(the same checks as `validate`): an invalid head is bad input (exit 2), not a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from modelops_gitops import git
+from modelops_gitops.approvals import ApprovalsInput
+from modelops_gitops.diff import diff_states
+from modelops_gitops.errors import InputError
+from modelops_gitops.facts import cross_check
+from modelops_gitops.git_tree import GitTree
+from modelops_gitops.history import GitHistory, StageHistory
+from modelops_gitops.load import locate
+from modelops_gitops.plan_result import Change, PlanResult, combine
+from modelops_gitops.policy import evaluate_change, plan_findings
+from modelops_gitops.references import facts_of
+from modelops_gitops.rules.base import Context, GateRunner
+from modelops_gitops.state import RepoState, load_state
+from modelops_gitops.tree import Tree, WorkTree, model_folder
+from modelops_gitops.yaml_locator import Locator
+
+WORKTREE = "WORKTREE"
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    root: Path
+    base: str | None = None  # default: merge base of HEAD with the default branch
+    head: str = "HEAD"  # or WORKTREE
+    approvals: ApprovalsInput | None = None
+    now: datetime | None = None
+    gates: GateRunner | None = None
+    history: StageHistory | None = None  # default: the git history of the base
+
+
+def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
+    root = request.root
+    head_ref = request.head
+    head_sha = "" if head_ref == WORKTREE else git.resolve(root, head_ref)
+    base_ref = request.base or _default_base(root, head_sha or git.resolve(root, "HEAD"))
+    base_sha = git.resolve(root, base_ref)
+    if head_ref == WORKTREE:
+        changed = _worktree_changes(root, base_sha)
+    else:
+        changed = git.changed_paths(root, base_sha, head_sha)
+    touched = {name for p in changed if (name := model_folder(p)) is not None}
+    with GitTree(root, base_sha) as base_tree:
+        base = load_state(base_tree, models=touched)
+        head_tree: Tree
+        if head_ref == WORKTREE:
+            head = load_state(WorkTree(root), models=touched)
+        else:
+            with GitTree(root, head_sha) as head_tree:
+                head = load_state(head_tree, models=touched)
+                _check_references(head, head_tree)
+    if head_ref == WORKTREE:
+        _check_references(head, WorkTree(root))
+    history = request.history or GitHistory(root, base_sha)
+    ctx = Context(
+        base=base,
+        head=head,
+        approvals=request.approvals,
+        now=now,
+        history=history,
+        gates=request.gates,
+    )
+    locator = Locator(head, base)
+    changes = [_placed(c, locator) for c in diff_states(base, head, changed, history)]
+    results = [evaluate_change(change, ctx, locator) for change in changes]
+    overall = plan_findings(changes, changed, ctx)
+    outcome = combine([r.result for r in results] + [f.result for f in overall])
+    return PlanResult(
+        result=outcome,
+        base=base_ref,
+        head=head_ref,
+        base_sha=base_sha,
+        head_sha=head_sha,
+        policy_set_sha256=base.policy_set_sha256(),
+        changes=tuple(results),
+        findings=tuple(overall),
+    )
+
+
+def _default_base(root: Path, head_sha: str) -> str:
+    branch = git.default_branch(root)
+    found = git.merge_base(root, git.resolve(root, branch), head_sha)
+    if found is None:
+        raise InputError(f"--base: {branch} and the head share no history; give --base REF")
+    return found
+
+
+def _worktree_changes(root: Path, base_sha: str) -> list[str]:
+    """Paths that differ between `base_sha` and the work tree, untracked files included."""
+    tracked = git.run(root, "diff", "--name-only", "-z", "--no-renames", base_sha, "--")
+    untracked = git.run(root, "ls-files", "--others", "--exclude-standard", "-z", "--")
+    return sorted({p for out in (tracked, untracked) for p in out.decode().split("\0") if p})
+
+
+def _placed(change: Change, locator: Locator) -> Change:
+    line, column = locator.position(change.file, change.path) if change.file else (0, 0)
+    return change.model_copy(update={"line": line, "column": column})
+
+
+def _check_references(state: RepoState, tree: Tree) -> None:
+    """The head's cross-document checks (owner teams, stages, waiver targets)."""
+    facts = []
+    for (_kind, _name), file in state.files.items():
+        doc = _doc(state, file)
+        if doc is None:
+            continue
+        found, issues = facts_of(file, doc)
+        facts.append(found)
+        if issues:
+            raise InputError(locate(file, state.raw[file], issues, 1 << 30))
+    model_dirs = {model_folder(p) for p in tree.paths()}
+    problems = []
+    for file, issues in sorted(cross_check(facts, model_exists=model_dirs.__contains__).items()):
+        problems += locate(file, state.raw[file], issues, 1 << 30)
+    if problems:
+        raise InputError(problems)
+
+
+def _doc(state: RepoState, file: str) -> object | None:
+    for (kind, name), path in state.files.items():
+        if path != file:
+            continue
+        table = {"Model": state.models, "Policy": state.policies, "Waiver": state.waivers}
+        if kind in table:
+            return table[kind].get(name)
+        return {"Lifecycle": state.lifecycle, "Teams": state.teams, "Repository": state.settings}[
+            kind
+        ]
+    return None

@@ -1,0 +1,92 @@
+"""Edge between plan and the gates: a rule + a change -> the gate's result.
+
+The candidate is the version the change moves in; the champion is the version that held the
+target stage before (the applied holder per the stage history, else the base's desired one).
+Artifacts and datasets are read from the work tree at `root` and verified by sha256 first.
+Results are cached under the git directory, so re-planning an unchanged PR recomputes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from modelops_gitops.errors import GateInputError
+from modelops_gitops.gates.base import GateRequest
+from modelops_gitops.gates.cache import ResultCache
+from modelops_gitops.gates.drift import run_drift, to_gate_result
+from modelops_gitops.gates.result import GateResult
+from modelops_gitops.gates.runner import VerifiedIO, run_gate
+from modelops_gitops.kinds.policy import ArtifactRule, DriftRule
+from modelops_gitops.plan_result import Change
+from modelops_gitops.rules.base import Context, GateRunner
+from modelops_gitops.workspace import cache_dir
+
+
+def gate_runner(root: Path) -> GateRunner:
+    private = cache_dir(root)
+    cache = ResultCache(private / "gates") if private is not None else None
+    ios: dict[bool, VerifiedIO] = {}
+
+    def run(rule: Any, change: Change, ctx: Context) -> GateResult:
+        model = ctx.head.models[change.model or ""]
+        version = model.spec.version(change.to or change.version or "")
+        if version is None:
+            raise GateInputError(
+                f"{change.model}: version {change.to or change.version} is not registered"
+            )
+        if isinstance(rule, DriftRule):
+            return _drift(root, rule, model, version)
+        allow_unsafe = _allows_unsafe(ctx, change)
+        champion = None
+        if change.from_ is not None:
+            champion = model.spec.version(change.from_)
+        request = GateRequest(
+            root=root,
+            model=model,
+            version=version,
+            rule=rule,
+            champion=champion,
+            stage=change.stage,
+            allow_unsafe=allow_unsafe,
+        )
+        io = ios.setdefault(allow_unsafe, VerifiedIO(root, allow_unsafe=allow_unsafe))
+        return run_gate(rule.type, request, cache=cache, io=io, capture_errors=True)
+
+    return run
+
+
+def _drift(root: Path, rule: DriftRule, model: Any, version: Any) -> GateResult:
+    current = model.spec.monitoring.current
+    if current is None:
+        raise GateInputError(
+            f"models/{model.metadata.name}/model.yaml: spec.monitoring.current "
+            "is not set: the drift gate needs a monitoring snapshot"
+        )
+    config = (
+        rule
+        if rule.columns is not None
+        else rule.model_copy(update={"columns": list(model.spec.features) or None})
+    )
+    report = run_drift(
+        version.datasets.train.path,
+        current.path,
+        config,
+        reference_sha256=version.datasets.train.sha256,
+        current_sha256=current.sha256,
+        root=root,
+    )
+    return to_gate_result(report)
+
+
+def _allows_unsafe(ctx: Context, change: Change) -> bool:
+    """A pickle/joblib artifact may be loaded only when a base policy that governs this change
+    says `allow_unsafe_formats: true`."""
+    from modelops_gitops.policy import selects
+
+    return any(
+        isinstance(rule, ArtifactRule) and rule.allow_unsafe_formats
+        for policy in ctx.base.policies.values()
+        if selects(policy.spec.selector, change, ctx)
+        for rule in policy.spec.rules
+    )

@@ -1,0 +1,137 @@
+"""The repository as documents: settings, models, lifecycle, teams, policies and waivers.
+
+`load_state(tree)` reads every policy document and modelops.yaml, and either every model or
+only the named ones (a plan reads just the models a PR touches). Any problem in what it reads
+is an InputError carrying every problem with file:line:col, so a broken base or head is
+reported exactly like `validate` would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelops_gitops.digest import sha256_bytes
+from modelops_gitops.errors import InputError
+from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
+from modelops_gitops.kinds.settings import RepositorySpec
+from modelops_gitops.load import load_document
+from modelops_gitops.problems import Problem
+from modelops_gitops.tree import MODELOPS_FILE, POLICIES_DIR, Tree, WorkTree, document_paths
+
+DEFAULT_SETTINGS = Repository.model_validate(
+    {"apiVersion": "modelops-gitops/v1", "kind": "Repository", "metadata": {"name": "repository"}}
+)
+
+
+def model_file(name: str) -> str:
+    return f"models/{name}/model.yaml"
+
+
+@dataclass(frozen=True)
+class RepoState:
+    label: str
+    settings: Repository = DEFAULT_SETTINGS
+    models: dict[str, Model] = field(default_factory=dict)
+    lifecycle: Lifecycle | None = None
+    teams: Teams | None = None
+    policies: dict[str, Policy] = field(default_factory=dict)
+    waivers: dict[str, Waiver] = field(default_factory=dict)
+    files: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, name) -> file
+    raw: dict[str, bytes] = field(default_factory=dict)  # file -> bytes, as read
+
+    @property
+    def spec(self) -> RepositorySpec:
+        return self.settings.spec
+
+    def file_of(self, kind: str, name: str) -> str:
+        return self.files.get((kind, name), model_file(name) if kind == "Model" else "")
+
+    def policy_set_sha256(self) -> str:
+        """Hash of the governance in force: modelops.yaml and every policies/*.yaml, by path."""
+        parts = [
+            f"{path}\0{sha256_bytes(data)}\n"
+            for path, data in sorted(self.raw.items())
+            if path == MODELOPS_FILE or path.startswith(f"{POLICIES_DIR}/")
+        ]
+        return sha256_bytes("".join(parts).encode())
+
+
+def governance_paths(paths: Iterable[str]) -> list[str]:
+    return [p for p in document_paths(paths) if not p.startswith("models/")]
+
+
+def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
+    """Load the documents of `tree`: all models, or only `models` (those that exist)."""
+    all_paths = tree.paths()
+    wanted = governance_paths(all_paths)
+    model_paths = [p for p in document_paths(all_paths) if p.startswith("models/")]
+    if models is not None:
+        names = set(models)
+        model_paths = [p for p in model_paths if p.split("/")[1] in names]
+    problems: list[Problem] = []
+    docs: dict[str, object] = {}
+    raw: dict[str, bytes] = {}
+    max_bytes = None
+    for path in [*wanted, *model_paths]:
+        try:
+            data = tree.read(path)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        doc, found = load_document(path, data, **({"max_bytes": max_bytes} if max_bytes else {}))
+        problems += found
+        raw[path] = data
+        if doc is not None:
+            docs[path] = doc
+            if isinstance(doc, Repository):
+                max_bytes = doc.spec.max_file_bytes
+    if problems:
+        raise InputError([_labelled(p, tree.label) for p in problems])
+    return _assemble(tree.label, docs, raw)
+
+
+def _labelled(problem: Problem, label: str) -> Problem:
+    if label in ("", "WORKTREE"):
+        return problem
+    return Problem(
+        problem.file, problem.line, problem.column, problem.field, f"{problem.message} (at {label})"
+    )
+
+
+def _assemble(label: str, docs: dict[str, object], raw: dict[str, bytes]) -> RepoState:
+    state = RepoState(label=label, raw=raw)
+    settings = DEFAULT_SETTINGS
+    lifecycle = teams = None
+    for path, doc in sorted(docs.items()):
+        if isinstance(doc, Repository):
+            settings = doc
+        elif isinstance(doc, Model):
+            state.models[doc.metadata.name] = doc
+        elif isinstance(doc, Lifecycle):
+            lifecycle = doc
+        elif isinstance(doc, Teams):
+            teams = doc
+        elif isinstance(doc, Policy):
+            state.policies[doc.metadata.name] = doc
+        elif isinstance(doc, Waiver):
+            state.waivers[doc.metadata.name] = doc
+        kind = type(doc).__name__
+        state.files[(kind, doc.metadata.name)] = path  # type: ignore[attr-defined]
+    return RepoState(
+        label=label,
+        settings=settings,
+        models=state.models,
+        lifecycle=lifecycle,
+        teams=teams,
+        policies=state.policies,
+        waivers=state.waivers,
+        files=state.files,
+        raw=raw,
+    )
+
+
+def load_repository(root: Path) -> RepoState:
+    """The work tree at `root`, every document."""
+    return load_state(WorkTree(root))
