@@ -1,0 +1,138 @@
+"""The GitHub Actions workflows `init` writes: right triggers, least privilege, pinned actions
+and tools, serialized apply, and no pull-request-controlled text in any shell line."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+import modelops_gitops
+
+WORKFLOWS = resources.files("modelops_gitops") / "templates" / "workflows"
+NAMES = ("plan.yml", "approvals.yml", "apply.yml", "monitor.yml")
+# GitHub's default token scopes a job may be granted, and the levels allowed for each
+ALLOWED = {
+    "contents": {"read", "write"},
+    "pull-requests": {"read", "write"},
+    "statuses": {"write"},
+    "issues": {"write"},
+}
+EXPECTED_JOB_PERMISSIONS = {
+    "plan.yml": {"contents": "read", "pull-requests": "write", "statuses": "write"},
+    "approvals.yml": {"contents": "read", "pull-requests": "write", "statuses": "write"},
+    "apply.yml": {"contents": "write", "pull-requests": "read"},
+    "monitor.yml": {"contents": "read", "issues": "write"},
+}
+PR_CONTROLLED = re.compile(
+    r"github\.event\.pull_request\.(title|body|head\.ref|head\.label)"
+    r"|github\.head_ref|github\.event\.(review|comment|issue)\.body"
+)
+PINNED_USES = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+\s*$")
+
+
+def text(name: str) -> str:
+    return (WORKFLOWS / name).read_text(encoding="utf-8")
+
+
+def load(name: str) -> dict[str, Any]:
+    data = YAML(typ="safe", pure=True).load(text(name))  # YAML 1.2: `on` stays a string
+    assert isinstance(data, dict)
+    return data
+
+
+def steps(name: str) -> list[dict[str, Any]]:
+    return [step for job in load(name)["jobs"].values() for step in job["steps"]]
+
+
+def runs(name: str) -> list[str]:
+    return [str(step["run"]) for step in steps(name) if "run" in step]
+
+
+def test_the_four_workflows_are_shipped() -> None:
+    assert sorted(p.name for p in WORKFLOWS.iterdir() if p.name.endswith(".yml")) == sorted(NAMES)
+
+
+def test_triggers() -> None:
+    assert set(load("plan.yml")["on"]) == {"pull_request"}
+    assert set(load("approvals.yml")["on"]) == {"pull_request_review"}
+    assert load("apply.yml")["on"] == {"push": {"branches": ["main"]}}
+    monitor = load("monitor.yml")["on"]
+    assert monitor["schedule"][0]["cron"]
+    assert set(monitor) <= {"schedule", "workflow_dispatch"}
+    for name in NAMES:
+        assert "pull_request_target" not in text(name).replace("never `pull_request_target`", "")
+        assert "pull_request_target" not in load(name)["on"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_least_privilege_permissions(name: str) -> None:
+    workflow = load(name)
+    top = workflow["permissions"]
+    assert top == {} or set(top.values()) <= {"read", "none"}
+    for job in workflow["jobs"].values():
+        granted = job["permissions"]  # every job says what it needs
+        assert isinstance(granted, dict)
+        for scope, level in granted.items():
+            assert level in ALLOWED[scope], f"{name}: {scope}: {level}"
+    [job] = workflow["jobs"].values()
+    assert job["permissions"] == EXPECTED_JOB_PERMISSIONS[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_pr_controlled_text_in_shell_lines(name: str) -> None:
+    for run in runs(name):
+        assert "${{" not in run, f"{name}: pass values through env:, not into run: {run!r}"
+        assert not PR_CONTROLLED.search(run)
+    for step in steps(name):
+        for value in (step.get("env") or {}).values():
+            assert not PR_CONTROLLED.search(str(value)), f"{name}: {value}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_actions_pinned_to_commit_shas_with_a_version_comment(name: str) -> None:
+    lines = [line for line in text(name).splitlines() if re.match(r"\s*(- )?uses:", line)]
+    uses = [str(step["uses"]) for step in steps(name) if "uses" in step]
+    assert len(lines) == len(uses) > 0
+    for line in lines:
+        assert PINNED_USES.match(line), f"{name}: {line.strip()}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_tool_pinned_to_the_package_version(name: str) -> None:
+    installs = [run for run in runs(name) if "pip install" in run]
+    assert installs == [
+        f"python -m pip install --disable-pip-version-check "
+        f"modelops-gitops=={modelops_gitops.__version__}"
+    ]
+    for step in steps(name):
+        if str(step.get("uses", "")).startswith("actions/setup-python@"):
+            assert re.fullmatch(r"3\.\d+", step["with"]["python-version"])
+
+
+@pytest.mark.parametrize("name", ["plan.yml", "approvals.yml"])
+def test_plan_runs_with_the_pr_number_from_env(name: str) -> None:
+    [step] = [s for s in steps(name) if "modelops-gitops plan" in str(s.get("run", ""))]
+    assert step["env"]["PR_NUMBER"] == "${{ github.event.pull_request.number }}"
+    assert step["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
+    assert '--pr "$PR_NUMBER" --comment' in step["run"]
+    checkout = steps(name)[0]
+    assert checkout["with"]["persist-credentials"] is False  # nothing is pushed
+
+
+def test_plan_and_approvals_share_one_concurrency_group() -> None:
+    assert load("plan.yml")["concurrency"]["group"] == load("approvals.yml")["concurrency"]["group"]
+
+
+def test_apply_is_serialized_and_never_cancelled() -> None:
+    workflow = load("apply.yml")
+    assert workflow["concurrency"] == {"group": "modelops-apply", "cancel-in-progress": False}
+    assert "modelops-gitops apply --push" in runs("apply.yml")
+
+
+def test_monitor_runs_monitor() -> None:
+    assert "modelops-gitops monitor" in runs("monitor.yml")
+    assert load("monitor.yml")["concurrency"]["cancel-in-progress"] is False
