@@ -1,0 +1,137 @@
+"""The gate registry, verified reading and the result cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gate_support import Repo, breast_cancer
+
+from modelops_gitops.errors import GateInputError, InputError
+from modelops_gitops.gates import runner
+from modelops_gitops.gates.artifacts import load_artifact
+from modelops_gitops.gates.base import Gate, GateRequest
+from modelops_gitops.gates.cache import ResultCache
+from modelops_gitops.kinds import policy
+from modelops_gitops.kinds.policy import ChampionRule, FairnessRule
+
+
+class CountingLoader:
+    """The real loader, counting the artifacts it is asked to load."""
+
+    def __init__(self) -> None:
+        self.loaded: list[str] = []
+
+    def __call__(self, artifact: Any, **options: Any) -> Any:
+        self.loaded.append(artifact.path)
+        return load_artifact(artifact, **options)
+
+
+@pytest.fixture
+def cancer(tmp_path: Path) -> Repo:
+    return breast_cancer(tmp_path / "repo")
+
+
+def request(repo: Repo, rule: Any, *, champion: str | None = None) -> GateRequest:
+    model = repo.model()
+    return GateRequest(
+        repo.root,
+        model,
+        model.spec.versions[1],
+        rule,
+        champion=model.spec.version(champion) if champion else None,
+    )
+
+
+def test_registry_holds_the_model_gates_as_protocol_modules() -> None:
+    assert set(runner.GATES) >= {"test", "champion", "fairness"}
+    for name, gate in runner.GATES.items():
+        typed: Gate = gate
+        assert name == typed.NAME
+        assert typed.VERSION
+        assert callable(typed.pins)
+        assert callable(typed.run)
+
+
+def test_unknown_gate_is_an_input_error(cancer: Repo) -> None:
+    with pytest.raises(InputError, match="unknown gate 'speed'"):
+        runner.run_gate("speed", request(cancer, policy.TestRule(type="test")))
+
+
+def test_second_run_is_served_from_the_cache_without_loading(cancer: Repo, tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache")
+    rule = policy.TestRule(type="test", thresholds={"roc_auc": {"min": 0.9}})
+    first_loader, second_loader = CountingLoader(), CountingLoader()
+    first = runner.run_gate(
+        "test",
+        request(cancer, rule),
+        cache=cache,
+        io=runner.VerifiedIO(cancer.root, loader=first_loader),
+    )
+    second = runner.run_gate(
+        "test",
+        request(cancer, rule),
+        cache=cache,
+        io=runner.VerifiedIO(cancer.root, loader=second_loader),
+    )
+    assert first_loader.loaded == ["artifacts/cancer/1.1.0/model.skops"]
+    assert second_loader.loaded == []
+    assert second == first
+    assert len(list((tmp_path / "cache").glob("test-*.json"))) == 1
+    # a different rule config is a different key: computed again
+    stricter = policy.TestRule(type="test", thresholds={"roc_auc": {"min": 0.95}})
+    runner.run_gate(
+        "test",
+        request(cancer, stricter),
+        cache=cache,
+        io=runner.VerifiedIO(cancer.root, loader=second_loader),
+    )
+    assert second_loader.loaded == ["artifacts/cancer/1.1.0/model.skops"]
+
+
+def test_a_cache_hit_still_checks_the_pinned_digests(cancer: Repo, tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache")
+    rule = policy.TestRule(type="test")
+    assert runner.run_gate("test", request(cancer, rule), cache=cache).status == "pass"
+    artifact = cancer.root / "artifacts/cancer/1.1.0/model.skops"
+    shutil.copy(cancer.root / "artifacts/cancer/1.0.0/model.skops", artifact)
+    with pytest.raises(GateInputError, match="sha256 mismatch"):
+        runner.run_gate("test", request(cancer, rule), cache=cache)
+
+
+def test_errors_are_captured_for_plan_and_never_cached(cancer: Repo, tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache")
+    (cancer.root / "data/eval.parquet").unlink()
+    rule = FairnessRule(type="fairness", sensitive_feature="mean_radius")
+    result = runner.run_gate("fairness", request(cancer, rule), cache=cache, capture_errors=True)
+    assert result.status == "error"
+    assert "data/eval.parquet" in result.summary
+    assert not (tmp_path / "cache").exists()
+
+
+def test_one_io_loads_each_artifact_once_across_gates(cancer: Repo) -> None:
+    loader = CountingLoader()
+    io = runner.VerifiedIO(cancer.root, loader=loader)
+    runner.run_gate("test", request(cancer, policy.TestRule(type="test")), io=io)
+    champion = ChampionRule(type="champion", metric="accuracy", bootstrap={"samples": 100})
+    runner.run_gate("champion", request(cancer, champion, champion="1.0.0"), io=io)
+    assert sorted(loader.loaded) == [
+        "artifacts/cancer/1.0.0/model.skops",
+        "artifacts/cancer/1.1.0/model.skops",
+    ]
+
+
+def test_corrupt_cache_entries_are_misses(cancer: Repo, tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache")
+    rule = policy.TestRule(type="test")
+    first = runner.run_gate("test", request(cancer, rule), cache=cache)
+    (entry,) = (tmp_path / "cache").glob("test-*.json")
+    entry.write_text("{not json", encoding="utf-8")
+    loader = CountingLoader()
+    again = runner.run_gate(
+        "test", request(cancer, rule), cache=cache, io=runner.VerifiedIO(cancer.root, loader=loader)
+    )
+    assert again == first
+    assert len(loader.loaded) == 1
