@@ -8,6 +8,7 @@ and an exit code here, and nowhere else.
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -93,23 +94,42 @@ def init(
 def register(
     model: Annotated[str, typer.Argument(help="Model name.")],
     version: Annotated[str, typer.Option("--version", help="Semantic version to register.")],
-    artifact: Annotated[Path, typer.Option(help="Artifact file (inside the repository).")],
-    eval_data: Annotated[Path, typer.Option("--eval-data", help="Evaluation dataset.")],
-    train_data: Annotated[Path, typer.Option("--train-data", help="Training dataset.")],
-    artifact_format: Annotated[str, typer.Option("--format", help="Artifact format.")] = "skops",
+    artifact: Annotated[
+        Path,
+        typer.Option(help="Artifact file (relative to the current directory; inside the repo)."),
+    ],
+    eval_data: Annotated[Path, typer.Option("--eval-data", help="Evaluation dataset file.")],
+    train_data: Annotated[Path, typer.Option("--train-data", help="Training dataset file.")],
+    artifact_format: Annotated[
+        str, typer.Option("--format", help="Artifact format: skops, onnx, pickle or joblib.")
+    ] = "skops",
     metric: Annotated[
-        list[str] | None, typer.Option("--metric", help="NAME=VALUE, repeatable.")
+        list[str] | None,
+        typer.Option("--metric", help="A claimed metric NAME=VALUE (a number); repeatable."),
     ] = None,
-    owner: Annotated[str | None, typer.Option(help="Owner team (new model).")] = None,
-    task: Annotated[str | None, typer.Option(help="Task (new model).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner team (to create a new model).")] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            help="binary_classification, multiclass_classification or regression (new model)."
+        ),
+    ] = None,
     target: Annotated[str | None, typer.Option(help="Target column (new model).")] = None,
     risk_tier: Annotated[
-        str | None, typer.Option("--risk-tier", help="low, medium or high.")
+        str | None,
+        typer.Option("--risk-tier", help="low, medium or high (new model; default medium)."),
     ] = None,
     description: Annotated[str, typer.Option(help="What changed in this version.")] = "",
     repo: RepoOpt = None,
 ) -> int:
-    """Append a version to models/MODEL/model.yaml (hashes computed), creating it if needed."""
+    """Append a version to models/MODEL/model.yaml, creating the file if needed.
+
+    Records each file's sha256 (and the artifact's size) and its path relative to the repo.
+
+    training.code_commit is the repo's HEAD commit (in a git repository with a commit).
+
+    A new model needs --owner, --task and --target. Comments and key order are kept.
+    """
     from modelops_gitops.commands import edit as command
 
     return command.register(
@@ -138,7 +158,7 @@ def promote(
     stage: Annotated[str, typer.Argument(help="Target stage.")],
     repo: RepoOpt = None,
 ) -> int:
-    """Set spec.stages.STAGE of MODEL to VERSION (comments and order kept)."""
+    """Set spec.stages.STAGE of MODEL to VERSION (comments and key order kept)."""
     from modelops_gitops.commands import edit as command
 
     return command.promote(resolve_repo(repo), model, version, stage)
@@ -148,13 +168,185 @@ def promote(
 def rollback(
     model: Annotated[str, typer.Argument(help="Model name.")],
     stage: Annotated[str, typer.Argument(help="Stage to roll back.")],
-    to: Annotated[str | None, typer.Option("--to", help="Version to return to.")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Version to return to (default: the one before).")
+    ] = None,
     repo: RepoOpt = None,
 ) -> int:
-    """Set STAGE back to the version that held it before (or --to VERSION)."""
+    """Set STAGE back to the version that held it before, or to --to VERSION.
+
+    Without --to: the latest other version of STAGE in the git history of the model file.
+    """
     from modelops_gitops.commands import edit as command
 
     return command.rollback(resolve_repo(repo), model, stage, to)
+
+
+@app.command()
+def plan(
+    base: Annotated[
+        str | None, typer.Option(help="Base ref (default: merge base with the default branch).")
+    ] = None,
+    head: Annotated[
+        str, typer.Option(help="Head ref, or WORKTREE for uncommitted changes.")
+    ] = "HEAD",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text, markdown, json, sarif or junit.")
+    ] = "text",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the output to this file.")
+    ] = None,
+    approvals: Annotated[
+        Path | None, typer.Option(help="Approvals JSON: {author, head_sha, reviews[]}.")
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option(help="Evaluate at this ISO 8601 time (default: now).")
+    ] = None,
+    no_gates: Annotated[
+        bool, typer.Option("--no-gates", help="Do not run gates (they stay pending).")
+    ] = False,
+    repo: RepoOpt = None,
+) -> int:
+    """Judge what a PR changes by the BASE branch's policies. Exit 0 pass, 1 fail, 3 pending."""
+    from modelops_gitops.commands import plan as command
+    from modelops_gitops.render import RENDERERS
+
+    return command.run(
+        resolve_repo(repo),
+        base=base,
+        head=head,
+        fmt=_format(fmt, tuple(RENDERERS)),
+        out=out,
+        approvals=approvals,
+        now=_instant(now),
+        gates=not no_gates,
+    )
+
+
+gate_app = typer.Typer(help="Run one gate alone.", no_args_is_help=True)
+app.add_typer(gate_app, name="gate")
+
+
+def _model_gate(
+    gate: str,
+    model: str,
+    version: str,
+    champion: str | None,
+    stage: str | None,
+    settings: list[str] | None,
+    fmt: str,
+    repo: Path | None,
+) -> int:
+    from modelops_gitops.commands import gate_cli
+
+    return gate_cli.model_gate(
+        resolve_repo(repo),
+        gate,
+        model,
+        version,
+        champion=champion,
+        stage=stage,
+        settings=settings or [],
+        fmt=_format(fmt, ("text", "json")),
+    )
+
+
+ModelArg = Annotated[str, typer.Argument(help="Model name.")]
+VersionArg = Annotated[str, typer.Argument(help="Version to evaluate.")]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", help="Override a rule setting: KEY=VALUE (JSON value).")
+]
+StageOpt = Annotated[str | None, typer.Option(help="Target stage (default: production).")]
+
+
+@gate_app.command("test")
+def gate_test(
+    model: ModelArg,
+    version: VersionArg,
+    stage: StageOpt = None,
+    settings: SetOpt = None,
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """Score the evaluation data; thresholds and claimed metrics."""
+    return _model_gate("test", model, version, None, stage, settings, fmt, repo)
+
+
+@gate_app.command("champion")
+def gate_champion(
+    model: ModelArg,
+    version: VersionArg,
+    champion: Annotated[
+        str | None, typer.Option(help="Champion version (default: the stage's holder).")
+    ] = None,
+    stage: StageOpt = None,
+    settings: SetOpt = None,
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """Candidate vs champion on the same data, with a bootstrap interval."""
+    return _model_gate("champion", model, version, champion, stage, settings, fmt, repo)
+
+
+@gate_app.command("fairness")
+def gate_fairness(
+    model: ModelArg,
+    version: VersionArg,
+    stage: StageOpt = None,
+    settings: SetOpt = None,
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """Demographic parity and equalized odds differences over a sensitive column."""
+    return _model_gate("fairness", model, version, None, stage, settings, fmt, repo)
+
+
+@gate_app.command("drift")
+def gate_drift(
+    model: Annotated[
+        str | None, typer.Argument(help="Model name (or use --reference/--current).")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Argument(help="Version whose training data is the reference.")
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option(help="Reference data file (parquet/CSV) or URI.")
+    ] = None,
+    current: Annotated[
+        str | None, typer.Option(help="Current data file (parquet/CSV) or URI.")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="YAML file with drift settings.")] = None,
+    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (with --engine dask).")
+    ] = None,
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """Data drift per feature (Evidently's default tests), for a model or any two files."""
+    from modelops_gitops.commands import gate_cli
+
+    return gate_cli.drift_gate(
+        resolve_repo(repo),
+        model,
+        version,
+        reference=reference,
+        current=current,
+        config=config,
+        engine=engine,
+        scheduler=scheduler,
+        fmt=_format(fmt, ("text", "json")),
+    )
+
+
+def _instant(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--now: not an ISO 8601 time: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,133 @@
+"""`gate test|champion|fairness|drift`: one gate alone, with progress on a terminal.
+
+A model gate takes its settings from the first base policy rule of that type that governs
+the model in the stage (default production), else the gate's defaults; `--set` overrides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import typer
+
+from modelops_gitops.commands.gate_drift import run_drift_command
+from modelops_gitops.commands.gate_model import parse_overrides, run_gate
+from modelops_gitops.errors import InputError
+from modelops_gitops.kinds import Model
+from modelops_gitops.progress import progress_reporter
+from modelops_gitops.state import RepoState, load_state
+from modelops_gitops.tree import WorkTree
+from modelops_gitops.workspace import cache_dir
+
+
+def _model(state: RepoState, name: str) -> Model:
+    model = state.models.get(name)
+    if model is None:
+        raise InputError(f"unknown model {name!r} (no models/{name}/model.yaml)")
+    return model
+
+
+def policy_rule(state: RepoState, gate: str, model: Model, stage: str) -> Any | None:
+    """The first rule of type `gate` in a policy whose selector covers the model in `stage`."""
+    for _name, policy in sorted(state.policies.items()):
+        selector = policy.spec.selector
+        if selector.stages and stage not in selector.stages:
+            continue
+        if selector.risk_tiers and model.spec.risk_tier not in selector.risk_tiers:
+            continue
+        for rule in policy.spec.rules:
+            if rule.type == gate:
+                return rule
+    return None
+
+
+def model_gate(
+    root: Path,
+    gate: str,
+    name: str,
+    version: str,
+    *,
+    champion: str | None,
+    stage: str | None,
+    settings: list[str],
+    fmt: str,
+) -> int:
+    state = load_state(WorkTree(root), models=[name])
+    model = _model(state, name)
+    target = stage or "production"
+    if gate == "champion" and champion is None:
+        champion = model.spec.stages.get(target)
+        if champion is None or champion == version:
+            raise InputError(f"gate champion: no champion in {target}; give --champion VERSION")
+    private = cache_dir(root)
+    with progress_reporter() as progress:
+        text, code = run_gate(
+            root,
+            model,
+            version,
+            gate,
+            champion=champion,
+            stage=target,
+            rule=policy_rule(state, gate, model, target),
+            overrides=parse_overrides(settings),
+            cache_dir=private / "gates" if private else None,
+            fmt=cast(Literal["text", "json"], fmt),
+            progress=progress,
+        )
+    typer.echo(text, nl=not text.endswith("\n"))
+    return code
+
+
+def drift_gate(
+    root: Path,
+    name: str | None,
+    version: str | None,
+    *,
+    reference: str | None,
+    current: str | None,
+    config: Path | None,
+    engine: str,
+    scheduler: str | None,
+    fmt: str,
+) -> int:
+    ref_sha = cur_sha = None
+    if name is not None:
+        if reference or current:
+            raise InputError("gate drift: give MODEL VERSION or --reference/--current, not both")
+        state = load_state(WorkTree(root), models=[name])
+        model = _model(state, name)
+        pinned = model.spec.version(version or "")
+        if pinned is None:
+            raise InputError(f"gate drift: {name} has no version {version!r}")
+        if model.spec.monitoring.current is None:
+            raise InputError.at(
+                f"models/{name}/model.yaml",
+                "not set: the drift gate needs it",
+                field="spec.monitoring.current",
+            )
+        reference, ref_sha = pinned.datasets.train.path, pinned.datasets.train.sha256
+        current, cur_sha = model.spec.monitoring.current.path, model.spec.monitoring.current.sha256
+    if reference is None or current is None:
+        raise InputError("gate drift: give MODEL VERSION, or both --reference and --current")
+    with progress_reporter() as progress:
+        text, code = run_drift_command(
+            _under(root, reference, name),
+            _under(root, current, name),
+            fmt=fmt,
+            engine=engine,
+            scheduler=scheduler,
+            config_path=config,
+            reference_sha256=ref_sha,
+            current_sha256=cur_sha,
+            progress=lambda done, total, _what: progress("drift: features", done, total),
+        )
+    typer.echo(text, nl=not text.endswith("\n"))
+    return code
+
+
+def _under(root: Path, location: str, model: str | None) -> str:
+    """Pinned locations are repository-relative; files given on the command line are not."""
+    if model is None or "://" in location:
+        return location
+    return str(root / location)

@@ -1,0 +1,43 @@
+"""Edge: progress for long gates — a rich bar on a terminal, a few plain lines in CI logs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+Progress = Callable[[str, int, int], None]
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@contextmanager
+def progress_reporter() -> Iterator[Progress]:
+    """`progress(task, done, total)`; on a TTY a live bar, otherwise one line per task at
+    start and end (quiet enough for CI logs)."""
+    if _interactive():
+        from rich.progress import Progress as RichProgress
+
+        with RichProgress(transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def show(task: str, done: int, total: int) -> None:
+                if task not in tasks:
+                    tasks[task] = bar.add_task(task, total=total)
+                bar.update(tasks[task], completed=done, total=total)
+
+            yield show
+        return
+    announced: set[str] = set()
+
+    def plain(task: str, done: int, total: int) -> None:
+        if task not in announced:
+            announced.add(task)
+            print(f"{task}: started ({total} steps)", file=sys.stderr)
+        if total and done >= total:
+            print(f"{task}: done", file=sys.stderr)
+
+    yield plain
