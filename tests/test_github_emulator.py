@@ -111,3 +111,14 @@ def test_injected_delays_are_bounded(github_emulator: RunningEmulator) -> None:
     fault = github_emulator.faults.slow(delay=60)
     assert fault.delay == MAX_DELAY
     assert Fault("/x", times=2).matches("GET", "/x/y")
+
+
+def test_undeclared_error_statuses_still_have_github_error_shape(github_token: str) -> None:
+    headers = {"Authorization": f"token {github_token}"}
+    with running_emulator() as emulator, requests.Session() as session:
+        # GitHub's description declares only 200 for listing reviews; a missing PR is a 404
+        answer = session.get(f"{emulator.url}/repos/acme/models/pulls/9/reviews", headers=headers)
+
+    assert answer.status_code == 404
+    assert answer.json()["message"] == "Not Found"
+    assert emulator.app.validation_errors == []

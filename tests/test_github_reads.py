@@ -170,3 +170,15 @@ def test_github_enterprise_base_url(
     ) as enterprise:
         assert enterprise.pull_request(pull.number).number == pull.number
     assert github_emulator.app.exchanges[-1].path == f"/repos/acme/models/pulls/{pull.number}"
+
+
+def test_team_membership_of_names_no_team_can_hold(
+    github_emulator: RunningEmulator, github: GitHubProvider
+) -> None:
+    github_emulator.seed.team("acme", "ml-leads", ["bob"])
+
+    assert not github.is_team_member("acme", "ml-leads", "dependabot[bot]")
+    assert not github.is_team_member("acme", "ml-leads", "../../orgs")
+    with pytest.raises(ProviderError, match="not a GitHub organization/team"):
+        github.is_team_member("acme", "ml leads?", "bob")
+    assert github_emulator.app.exchanges == []

@@ -16,6 +16,7 @@ from modelops_gitops.github import (
     Annotation,
     GitHubProvider,
 )
+from modelops_gitops.github.text import with_marker
 
 pytest_plugins = ["github_emulator.fixtures"]
 
@@ -145,3 +146,16 @@ def test_check_run_skipped_without_an_installation_token(
     assert not github.can_create_check_runs
     assert github_emulator.app.requests_to("/check-runs") == []
     assert "needs a GitHub App installation token" in caplog.text
+
+
+def test_bodies_at_the_limit_are_kept_and_open_blocks_closed_after_a_cut() -> None:
+    exact = "x" * (MAX_BODY - len(PLAN_MARKER) - 1)
+    assert with_marker(PLAN_MARKER, exact) == (f"{PLAN_MARKER}\n{exact}", False)
+
+    report = "<details><summary>all rules</summary>\n\n" + "- rule passed\n" * 10_000
+    text, cut = with_marker(PLAN_MARKER, report)
+
+    assert cut
+    assert len(text) <= MAX_BODY
+    assert text.count("<details") == text.count("</details>")
+    assert "the workflow run's log" in text  # no report URL given

@@ -22,7 +22,7 @@ import requests
 
 from modelops_gitops.errors import ProviderError
 
-from .retry import attempts_of, rate_limit_wait
+from .retry import attempts_of, is_rate_limited
 
 HINTS = {
     401: "the token was refused (unset, expired or revoked); check GITHUB_TOKEN",
@@ -50,10 +50,12 @@ def describe_answer(action: str, response: requests.Response, message: str) -> s
     if message and message != response.reason:
         said += f": {message}"
     attempts = attempts_of(response)
-    if rate_limit_wait(response, lambda: 0.0) is not None:
+    if is_rate_limited(response):
         hint = _rate_limit_hint(response)
+    elif status >= 500 and attempts > 1:
+        hint = f"GitHub kept failing ({attempts} attempts); try again later"
     elif status >= 500:
-        hint = f"GitHub kept failing ({attempts} attempt{'s' if attempts > 1 else ''}); try later"
+        hint = "a GitHub server error (not retried: it may have been applied); try again later"
     else:
         hint = HINTS.get(status, "")
     return f"could not {action} ({where}): {said}" + (f"; {hint}" if hint else "")

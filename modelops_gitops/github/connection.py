@@ -36,6 +36,13 @@ def split_repository(repository: str, secrets: Sequence[str] = ()) -> tuple[str,
     return owner, name
 
 
+def check_number(number: int) -> int:
+    """A pull request or issue number (they go into URLs)."""
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise ProviderError(f"not a pull request number: {number!r}")
+    return number
+
+
 class Connection:
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import github3.exceptions
@@ -9,18 +10,12 @@ import github3.exceptions
 from modelops_gitops.errors import ProviderError
 
 from . import parse
-from .connection import Connection
+from .connection import Connection, check_number
 from .types import Approvals, PullRequest, PullRequestFiles, Review
 
 
-def _number(number: int) -> int:
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise ProviderError(f"not a pull request number: {number!r}")
-    return number
-
-
 def _pull_json(conn: Connection, number: int) -> Any:
-    action = f"read pull request #{_number(number)} of {conn.repository}"
+    action = f"read pull request #{check_number(number)} of {conn.repository}"
     return conn.get(conn.url("pulls", number), action)
 
 
@@ -66,6 +61,11 @@ def pull_request_for_commit(conn: Connection, sha: str) -> PullRequest | None:
     return None if number is None else pull_request(conn, number)
 
 
+_ORG = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
+_SLUG = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_LOGIN = _ORG
+
+
 class Teams:
     """GitHub team membership through github3.py (organization -> team -> membership).
 
@@ -79,6 +79,10 @@ class Teams:
         self._teams: dict[tuple[str, str], Any] = {}
 
     def is_member(self, org: str, team_slug: str, login: str) -> bool:
+        if not _ORG.match(org) or not _SLUG.match(team_slug):
+            raise ProviderError(f"not a GitHub organization/team: {org!r}/{team_slug!r}")
+        if not _LOGIN.match(login):  # bots (name[bot]) and "ghost" are in no team
+            return False
         team = self._team(org, team_slug)
         action = f"read {login!r}'s membership of GitHub team {org}/{team_slug}"
         with self._conn.mapped(action):

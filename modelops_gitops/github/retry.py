@@ -54,6 +54,10 @@ def rate_limit_wait(response: requests.Response, clock: Callable[[], float]) -> 
     return None
 
 
+def is_rate_limited(response: requests.Response) -> bool:
+    return rate_limit_wait(response, lambda: 0.0) is not None
+
+
 def retry_delay(response: requests.Response, attempt: int, policy: RetryPolicy) -> float | None:
     """Seconds to wait before trying again after `attempt` requests, or None to stop."""
     if attempt >= policy.attempts:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from . import parse
-from .connection import Connection
+from .connection import Connection, check_number
 from .text import MAX_CHECK_SUMMARY, PLAN_MARKER, fit, status_description, with_marker
 from .types import (
     Annotation,
@@ -34,7 +34,7 @@ def upsert_plan_comment(
     The comment is the first one that starts with PLAN_MARKER; there is never a second.
     A body over GitHub's 65,536 characters is cut, with a pointer to `report_url`."""
     text, truncated = with_marker(PLAN_MARKER, body, report_url)
-    where = f"pull request #{number} of {conn.repository}"
+    where = f"pull request #{check_number(number)} of {conn.repository}"
     comments = conn.items(conn.url("issues", number, "comments"), f"list the comments of {where}")
     with parse.shape(f"the comments of {where}"):
         existing = next(

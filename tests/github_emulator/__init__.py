@@ -5,5 +5,5 @@ whose every request and response is checked against GitHub's OpenAPI description
 Modules: `state` (what it knows), `seed` (how tests fill it), `payloads*` (JSON as GitHub
 sends it), `routes_*` (one module per resource), `http` (handler plumbing), `faults`
 (rate limits, 502s, slow answers), `validation` (openapi-core), `app` (the WSGI app),
-`server` (the thread), `fixtures` (pytest).
+`server` (the thread), `running` (an emulator served for a block), `fixtures` (pytest).
 """

@@ -6,7 +6,7 @@ GitHub sends. At most 50 annotations per request, as on github.com.
 
 from __future__ import annotations
 
-from . import payloads
+from . import payloads_issues
 from .http import Ctx, HttpError, Reply, Route, invalid
 from .state import CheckRun, Status
 
@@ -33,7 +33,7 @@ def create_status(ctx: Ctx, owner: str, repo: str, sha: str) -> Reply:
         created_at=ctx.state.now(),
     )
     found.statuses.append(item)
-    return Reply(201, payloads.status(ctx.state, ctx.urls, found, item))
+    return Reply(201, payloads_issues.status(ctx.state, ctx.urls, found, item))
 
 
 def _annotations(data: dict[str, object]) -> list[dict[str, object]]:
@@ -66,7 +66,7 @@ def create_check_run(ctx: Ctx, owner: str, repo: str) -> Reply:
     if run.conclusion and run.status != "completed":
         run.status = "completed"
     found.check_runs[run.id] = run
-    return Reply(201, payloads.check_run(ctx.state, ctx.urls, found, run))
+    return Reply(201, payloads_issues.check_run(ctx.state, ctx.urls, found, run))
 
 
 def update_check_run(ctx: Ctx, owner: str, repo: str, run_id: int) -> Reply:
@@ -81,7 +81,7 @@ def update_check_run(ctx: Ctx, owner: str, repo: str, run_id: int) -> Reply:
     if data.get("conclusion"):
         run.conclusion, run.status = data["conclusion"], "completed"
         run.completed_at = data.get("completed_at") or ctx.state.now()
-    return Reply(200, payloads.check_run(ctx.state, ctx.urls, found, run))
+    return Reply(200, payloads_issues.check_run(ctx.state, ctx.urls, found, run))
 
 
 ROUTES = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import payloads
+from . import payloads_issues
 from .http import Ctx, HttpError, Reply, Route, invalid
 from .state import Comment, Issue, Repo
 
@@ -37,7 +37,7 @@ def list_issues(ctx: Ctx, owner: str, repo: str) -> Reply:
         if (state == "all" or i.state == state) and wanted <= set(i.labels)
     ]
     items.sort(key=lambda i: i.number, reverse=ctx.request.args.get("direction", "desc") == "desc")
-    return ctx.page([payloads.issue(ctx.state, ctx.urls, found, i) for i in items])
+    return ctx.page([payloads_issues.issue(ctx.state, ctx.urls, found, i) for i in items])
 
 
 def create_issue(ctx: Ctx, owner: str, repo: str) -> Reply:
@@ -56,12 +56,12 @@ def create_issue(ctx: Ctx, owner: str, repo: str) -> Reply:
         labels=[str(name) for name in data.get("labels", [])],
     )
     found.issues[issue.number] = issue
-    return Reply(201, payloads.issue(ctx.state, ctx.urls, found, issue))
+    return Reply(201, payloads_issues.issue(ctx.state, ctx.urls, found, issue))
 
 
 def get_issue(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
     found = ctx.repo(owner, repo)
-    return Reply(200, payloads.issue(ctx.state, ctx.urls, found, _issue(found, number)))
+    return Reply(200, payloads_issues.issue(ctx.state, ctx.urls, found, _issue(found, number)))
 
 
 def update_issue(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
@@ -81,13 +81,15 @@ def update_issue(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
         issue.closed_at = ctx.state.now() if closed else None
         issue.state_reason = data.get("state_reason", "completed") if closed else "reopened"
     issue.updated_at = ctx.state.now()
-    return Reply(200, payloads.issue(ctx.state, ctx.urls, found, issue))
+    return Reply(200, payloads_issues.issue(ctx.state, ctx.urls, found, issue))
 
 
 def list_comments(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
     found = ctx.repo(owner, repo)
     _issue(found, number)
-    items = [payloads.comment(ctx.state, ctx.urls, found, c) for c in found.comments_on(number)]
+    items = [
+        payloads_issues.comment(ctx.state, ctx.urls, found, c) for c in found.comments_on(number)
+    ]
     return ctx.page(items)
 
 
@@ -101,7 +103,7 @@ def create_comment(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
     now = ctx.state.now()
     item = Comment(ctx.state.next_id(), number, ctx.viewer, body, now, now)
     found.comments[item.id] = item
-    return Reply(201, payloads.comment(ctx.state, ctx.urls, found, item))
+    return Reply(201, payloads_issues.comment(ctx.state, ctx.urls, found, item))
 
 
 def update_comment(ctx: Ctx, owner: str, repo: str, comment_id: int) -> Reply:
@@ -113,7 +115,7 @@ def update_comment(ctx: Ctx, owner: str, repo: str, comment_id: int) -> Reply:
     _check_body("IssueComment", body)
     item.body = str(body)
     item.updated_at = ctx.state.now()
-    return Reply(200, payloads.comment(ctx.state, ctx.urls, found, item))
+    return Reply(200, payloads_issues.comment(ctx.state, ctx.urls, found, item))
 
 
 ROUTES = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import payloads
+from . import payloads, payloads_pulls
 from .http import Ctx, HttpError, Reply, Route
 from .state import Pull, Repo
 
@@ -24,25 +24,25 @@ def get_repo(ctx: Ctx, owner: str, repo: str) -> Reply:
 
 def get_pull(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
     found, pull = _pull(ctx, owner, repo, number)
-    return Reply(200, payloads.pull_request(ctx.state, ctx.urls, found, pull, full=True))
+    return Reply(200, payloads_pulls.pull_request(ctx.state, ctx.urls, found, pull, full=True))
 
 
 def list_files(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
     found, pull = _pull(ctx, owner, repo, number)
     files = pull.files[:FILES_CAP]
-    return ctx.page([payloads.diff_entry(ctx.urls, found, pull.head_sha, f) for f in files])
+    return ctx.page([payloads_pulls.diff_entry(ctx.urls, found, pull.head_sha, f) for f in files])
 
 
 def list_reviews(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
     found, pull = _pull(ctx, owner, repo, number)
-    items = [payloads.review(ctx.state, ctx.urls, found, pull, r) for r in pull.reviews]
+    items = [payloads_pulls.review(ctx.state, ctx.urls, found, pull, r) for r in pull.reviews]
     return ctx.page(items)
 
 
 def commit_pulls(ctx: Ctx, owner: str, repo: str, sha: str) -> Reply:
     found = ctx.repo(owner, repo)
     pulls = found.pulls_with_commit(sha)
-    items = [payloads.pull_request(ctx.state, ctx.urls, found, p, full=False) for p in pulls]
+    items = [payloads_pulls.pull_request(ctx.state, ctx.urls, found, p, full=False) for p in pulls]
     return ctx.page(items)
 
 
