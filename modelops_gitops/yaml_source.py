@@ -137,6 +137,16 @@ def _path_of(stack: list[list[Any]], last: str | int | None = None) -> Path:
     return tuple(parts if last is None else [*parts, last])
 
 
+def _scalar_path(stack: list[list[Any]]) -> Path:
+    """The key path of the scalar being read (a key names its mapping; a value its key)."""
+    if not stack:
+        return ()
+    container, key = stack[-1][0], stack[-1][1]
+    if container.__class__ is dict:
+        return _path_of(stack, key)  # key is None while a key is read: the mapping's path
+    return _path_of(stack, len(container))
+
+
 def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:
     """Events -> data. The hot loop: locals bound, scalars first, and key paths built only
     when positions are wanted or a problem is raised."""
@@ -160,8 +170,9 @@ def _build(raw: bytes, locate: bool) -> tuple[Any, Locations]:
             frame = stack[-1] if stack else None
             if cls is scalar_cls:
                 if event.anchor is not None or (event.tag is not None and event.tag != "!"):
-                    _refuse_decorations(event, _path_of(stack))
-                value = event.value if event.style else resolve_plain(event.value)
+                    _refuse_decorations(event, _scalar_path(stack))
+                # quoted, block or with the non-specific tag `!`: a string (YAML 1.2, 3.3.2)
+                value = event.value if event.style or event.tag else resolve_plain(event.value)
                 if frame is None:
                     root = value
                     if locate:
