@@ -98,7 +98,9 @@ def test_a_post_is_not_repeated_after_a_gateway_error(
     pull = github_emulator.seed.pull()
     github_emulator.faults.server_error("/comments", status=502, method="POST")
 
-    with pytest.raises(ProviderError, match=r"comment on pull request #\d+ .*502.*not retried"):
+    with pytest.raises(
+        ProviderError, match=r"comment on pull request #\d+ .*502.*POST is not retried"
+    ):
         github.upsert_plan_comment(pull.number, "plan")
 
     assert [e.method for e in github_emulator.app.requests_to("/comments")] == ["GET", "POST"]

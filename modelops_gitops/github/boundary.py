@@ -54,8 +54,10 @@ def describe_answer(action: str, response: requests.Response, message: str) -> s
         hint = _rate_limit_hint(response)
     elif status >= 500 and attempts > 1:
         hint = f"GitHub kept failing ({attempts} attempts); try again later"
+    elif status >= 500 and request is not None and request.method == "POST":
+        hint = "a GitHub server error (a POST is not retried: it may have been applied)"
     elif status >= 500:
-        hint = "a GitHub server error (not retried: it may have been applied); try again later"
+        hint = "a GitHub server error; try again later"
     else:
         hint = HINTS.get(status, "")
     return f"could not {action} ({where}): {said}" + (f"; {hint}" if hint else "")
@@ -81,8 +83,6 @@ def mapped(action: str, secrets: Sequence[str]) -> Iterator[None]:
     """Run a GitHub call; turn whatever it raises into a ProviderError about `action`."""
     try:
         yield
-    except ProviderError:
-        raise
     except github3.exceptions.GitHubError as error:
         if error.response is None:  # IncompleteResponse: a field github3.py needs is missing
             message = f"could not {action}: GitHub's answer lacks a field ({error.msg})"
