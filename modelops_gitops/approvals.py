@@ -6,7 +6,8 @@ Input (`--approvals FILE`, or read from GitHub) has GitHub's shape:
 Rules: only each person's latest APPROVED / CHANGES_REQUESTED / DISMISSED review counts
 (a later COMMENTED review leaves an approval standing, as on GitHub); an approval of a commit
 other than head_sha is stale unless the rule allows it; the author never counts; logins
-compare case-insensitively; one person counts once, even when in two teams.
+compare case-insensitively; one person counts once, even when in two teams; a deleted
+account (GitHub's `ghost`) never counts.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from modelops_gitops.errors import InputError
 from modelops_gitops.kinds import Teams
 from modelops_gitops.plan_result import Approval
 
+GHOST = "ghost"  # GitHub's login for deleted accounts
 ReviewState = Literal["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]
 
 
@@ -71,6 +73,8 @@ class Standing:
 def standing(approvals: ApprovalsInput, teams: Teams | None, *, allow_stale: bool) -> Standing:
     latest: dict[str, Review] = {}
     for review in sorted(approvals.reviews, key=lambda r: r.submitted_at):
+        if review.login.lower() == GHOST:
+            continue  # a deleted account: nobody can be held to its approval
         if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
             latest[review.login.lower()] = review
     valid: dict[str, Approval] = {}

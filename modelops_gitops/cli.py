@@ -339,6 +339,26 @@ def gate_drift(
     )
 
 
+policy_app = typer.Typer(help="Work with the policies themselves.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("test")
+def policy_test(
+    fmt: FormatOpt = "text",
+    require_coverage: Annotated[
+        bool, typer.Option("--require-coverage", help="Exit 2 when a rule is exercised by no case.")
+    ] = False,
+    repo: RepoOpt = None,
+) -> int:
+    """Run the table-driven cases under policies/tests/ and report rule coverage."""
+    from modelops_gitops.commands import policy_test as command
+
+    return command.run(
+        resolve_repo(repo), fmt=_format(fmt, ("text", "json")), require_coverage=require_coverage
+    )
+
+
 def _instant(value: str | None) -> datetime | None:
     if value is None:
         return None

@@ -196,7 +196,8 @@ GATE_RULE_TYPES = ("test", "champion", "fairness", "drift")
 
 
 def rule_id(rule: RuleBase) -> str:
-    return rule.id or str(rule.type)
+    """The rule's `id`, else its type as a name (`previous_stage` -> `previous-stage`)."""
+    return rule.id or str(rule.type).replace("_", "-")  # type: ignore[attr-defined]
 
 
 class PolicySpec(Strict):
