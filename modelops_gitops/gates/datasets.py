@@ -159,30 +159,46 @@ def require_columns(source: Source, wanted: Sequence[str], available: Sequence[s
         )
 
 
+def read_table(
+    location: Location,
+    *,
+    root: Path | None = None,
+    columns: Sequence[str] | None = None,
+    dictionary: bool = True,
+) -> pa.Table:
+    """The named columns (default: all) as an arrow table; with `dictionary`, strings come
+    dictionary-encoded, so a categorical column costs its codes plus its distinct values."""
+    source = open_source(location, root=root)
+    wanted = list(columns) if columns is not None else None
+    try:
+        if source.format == "parquet":
+            if wanted is None:
+                schema = read_schema(source)
+                strings = [f.name for f in schema if pa.types.is_string(f.type)]
+            else:
+                strings = wanted
+            return pq.read_table(
+                source.path,
+                columns=wanted,
+                filesystem=source.fs,
+                read_dictionary=strings if dictionary else None,
+            )
+        options = pacsv.ConvertOptions(include_columns=wanted or [], auto_dict_encode=dictionary)
+        with _csv_stream(source) as stream:
+            return pacsv.read_csv(stream, convert_options=options)
+    except (OSError, pa.ArrowException) as exc:
+        missing = [c for c in wanted or [] if c not in column_names(source)]
+        if missing:
+            names = ", ".join(map(repr, missing))
+            raise GateInputError.at(source.location, f"missing column(s): {names}") from exc
+        raise GateInputError.at(source.location, f"cannot read {source.format}: {exc}") from exc
+
+
 def read_column(
     location: Location, column: str, *, root: Path | None = None, dictionary: bool = True
 ) -> pa.ChunkedArray:
-    """One column as arrow. Strings come dictionary-encoded (`dictionary=True`), so a
-    categorical column costs its codes plus its distinct values, not one object per row."""
-    source = open_source(location, root=root)
-    try:
-        if source.format == "parquet":
-            table = pq.read_table(
-                source.path,
-                columns=[column],
-                filesystem=source.fs,
-                read_dictionary=[column] if dictionary else None,
-            )
-        else:
-            options = pacsv.ConvertOptions(include_columns=[column], auto_dict_encode=dictionary)
-            with _csv_stream(source) as stream:
-                table = pacsv.read_csv(stream, convert_options=options)
-    except (OSError, pa.ArrowException) as exc:
-        if column not in column_names(source):
-            raise GateInputError.at(source.location, f"missing column: {column!r}") from exc
-        raise GateInputError.at(
-            source.location, f"cannot read column {column!r} as {source.format}: {exc}"
-        ) from exc
+    """One column as arrow (strings dictionary-encoded with `dictionary`)."""
+    table = read_table(location, root=root, columns=[column], dictionary=dictionary)
     return table.column(column)
 
 
@@ -194,18 +210,7 @@ def read_frame(
     source = open_source(location, root=root)
     if columns is not None:
         require_columns(source, columns, column_names(source))
-    try:
-        if source.format == "parquet":
-            cols = list(columns) if columns is not None else None
-            table = pq.read_table(source.path, columns=cols, filesystem=source.fs)
-        else:
-            include = list(columns) if columns is not None else []
-            with _csv_stream(source) as stream:
-                table = pacsv.read_csv(
-                    stream, convert_options=pacsv.ConvertOptions(include_columns=include)
-                )
-    except (OSError, pa.ArrowException) as exc:
-        raise GateInputError.at(source.location, f"cannot read {source.format}: {exc}") from exc
+    table = read_table(source, columns=columns, dictionary=False)
     if table.num_rows == 0:
         raise GateInputError.at(source.location, "dataset has no rows")
     return table.to_pandas()
@@ -216,3 +221,58 @@ def _csv_stream(source: Source) -> Any:
     if source.fs is None:
         return pa.input_stream(source.path, compression="detect")
     return source.fs.open(source.path, "rb", compression="infer")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A part of a dataset read on its own: row groups of one parquet file, or a whole CSV
+    file. Pieces pickle, so Dask workers read them where they run."""
+
+    source: Source
+    path: str
+    row_groups: tuple[int, ...] | None  # None: the whole file
+    rows: int
+
+
+def split(
+    location: Location, *, root: Path | None = None, rows_per_piece: int = 1 << 20
+) -> list[Piece]:
+    """The dataset as pieces of about `rows_per_piece` rows (whole row groups)."""
+    source = open_source(location, root=root)
+    if source.format == "csv":
+        return [Piece(source, source.path, None, -1)]
+    try:
+        if source.is_dir:
+            files = sorted(pq.ParquetDataset(source.path, filesystem=source.fs).files)
+        else:
+            files = [source.path]
+        pieces: list[Piece] = []
+        for path in files:
+            meta = pq.ParquetFile(path, filesystem=source.fs).metadata
+            group: list[int] = []
+            rows = 0
+            for index in range(meta.num_row_groups):
+                group.append(index)
+                rows += meta.row_group(index).num_rows
+                if rows >= rows_per_piece:
+                    pieces.append(Piece(source, path, tuple(group), rows))
+                    group, rows = [], 0
+            if group:
+                pieces.append(Piece(source, path, tuple(group), rows))
+    except (OSError, pa.ArrowException) as exc:
+        raise GateInputError.at(source.location, f"cannot read parquet: {exc}") from exc
+    return pieces
+
+
+def read_piece(piece: Piece, columns: Sequence[str], *, dictionary: bool = True) -> pa.Table:
+    if piece.row_groups is None:
+        return read_table(piece.source, columns=columns, dictionary=dictionary)
+    try:
+        handle = pq.ParquetFile(
+            piece.path,
+            filesystem=piece.source.fs,
+            read_dictionary=list(columns) if dictionary else None,
+        )
+        return handle.read_row_groups(list(piece.row_groups), columns=list(columns))
+    except (OSError, pa.ArrowException) as exc:
+        raise GateInputError.at(piece.source.location, f"cannot read {piece.path}: {exc}") from exc
