@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io as sio
-from gate_support import breast_cancer, random_forest, sha256
+from gate_support import breast_cancer, diabetes, iris, random_forest, sha256
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -183,3 +183,23 @@ def test_missing_and_escaping_paths_are_refused(tmp_path: Path) -> None:
     escaping = Artifact(path="link.skops", sha256=sha256(link), format="skops")
     with pytest.raises(GateInputError, match="escapes the repository root"):
         artifacts.load_artifact(escaping, root=tmp_path / "repo")
+
+
+@pytest.mark.parametrize("maker", [breast_cancer, iris, diabetes], ids=["binary", "multi", "reg"])
+def test_onnx_model_scores_like_the_original(tmp_path: Path, maker) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    repo = maker(tmp_path)
+    version = repo.versions[-1]["version"]
+    fitted = repo.fitted[version]
+    frame = repo.eval_frame()[list(fitted.feature_names_in_)]
+    exported = skl2onnx.to_onnx(fitted, frame.to_numpy(np.float32)[:1])
+    (tmp_path / "model.onnx").write_bytes(exported.SerializeToString())
+    artifact = Artifact(path="model.onnx", sha256=sha256(tmp_path / "model.onnx"), format="onnx")
+    loaded = artifacts.load_artifact(artifact, root=tmp_path)
+    if repo.task == "regression":
+        np.testing.assert_allclose(loaded.predict(frame), fitted.predict(frame), rtol=1e-4)
+        return
+    np.testing.assert_allclose(loaded.predict_proba(frame), fitted.predict_proba(frame), atol=1e-5)
+    assert list(loaded.classes_) == list(fitted.classes_)
+    np.testing.assert_array_equal(loaded.predict(frame), fitted.predict(frame))

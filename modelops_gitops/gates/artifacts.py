@@ -200,16 +200,22 @@ class OnnxModel:
 
 class OnnxClassifier(OnnxModel):
     """A classifier exported with a label and a probability output. With skl2onnx's ZipMap
-    the class of each probability comes from its keys; a plain probability tensor is taken to
-    be ordered like the sorted class labels 0..k-1. `classes_` is known after the first call."""
+    (its default) the class of each probability comes from the map's keys; a plain tensor is
+    accepted only for integer labels, taken as the classes 0..k-1. Probabilities keep the
+    model's float precision. `classes_` is set by the first call."""
 
     def predict_proba(self, features: Any) -> Any:
-        proba = self._run(features)[1]
+        labels, proba = self._run(features)[:2]
         if isinstance(proba, list):  # ZipMap: one {class: probability} per row
             keys = list(proba[0]) if proba else []
             self.classes_ = np.array(keys)
-            return np.array([[row[key] for key in keys] for row in proba], dtype=np.float64)
-        matrix = np.asarray(proba, dtype=np.float64)
+            return np.array([[row[key] for key in keys] for row in proba], dtype=np.float32)
+        matrix = np.asarray(proba)
+        if np.asarray(labels).dtype.kind not in "iu":
+            raise ValueError(
+                "a probability tensor without class names: export with ZipMap "
+                "(skl2onnx's default) so each probability names its class"
+            )
         self.classes_ = np.arange(matrix.shape[1])
         return matrix
 

@@ -13,13 +13,14 @@ column); the runner turns it into an "error" result inside `plan`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from modelops_gitops.kinds.model import Artifact, Model, Pinned, Version
 from modelops_gitops.kinds.policy import ChampionRule, DriftRule, FairnessRule, TestRule
+from modelops_gitops.progress import Progress as Progress  # re-exported for the gates
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,12 +30,9 @@ if TYPE_CHECKING:
 GateRule = TestRule | ChampionRule | FairnessRule | DriftRule
 RuleT = TypeVar("RuleT", TestRule, ChampionRule, FairnessRule, DriftRule)
 
-Progress = Callable[[str, int, int], None]
-"""`progress(task, done, total)`: called as long work advances; the edge decides to show it."""
-
 
 def no_progress(task: str, done: int, total: int) -> None:
-    """The default: stay quiet."""
+    """The default `Progress` (`progress(task, done, total)`): stay quiet."""
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,7 @@ def bootstrap(
             ours = compute(metric, candidate.take(picked))
             gains.append(improvement(metric, ours, compute(metric, champion.take(picked))))
         if done % 50 == 49 or done + 1 == config.samples:
-            progress("bootstrap", done + 1, config.samples)
+            progress("champion: bootstrap", done + 1, config.samples)
     return gains
 
 

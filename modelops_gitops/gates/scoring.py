@@ -66,7 +66,9 @@ def score(
         return Scores(task, y_true.astype(np.float64), y_pred.astype(np.float64))
     proba = None
     if callable(getattr(model, "predict_proba", None)):
-        proba = np.asarray(_call(model.predict_proba, X, artifact, dataset), dtype=np.float64)
+        proba = np.asarray(_call(model.predict_proba, X, artifact, dataset))
+        if proba.dtype.kind != "f":  # keep float32 as float32: its rows sum to 1 in float32
+            proba = proba.astype(np.float64)
     classes = getattr(model, "classes_", None)
     classes = np.unique(np.concatenate([y_true, y_pred])) if classes is None else classes
     _check_labels(y_true, np.asarray(classes), task, artifact, dataset)
