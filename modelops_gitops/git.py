@@ -272,3 +272,17 @@ def _why(proc: subprocess.CompletedProcess[bytes]) -> str:
 
 def _split_z(out: bytes) -> list[str]:
     return [decode_path(item) for item in out.split(b"\0") if item]
+
+
+def head_commit(root: Path) -> str | None:
+    """The commit HEAD points at; None outside git or before the first commit."""
+    try:
+        return resolve(root, "HEAD")
+    except GitRefError:
+        return None
+
+
+def show_file(root: Path, commit: str, path: str) -> bytes:
+    """The bytes of `path` (relative to `root`) at `commit`; b"" where it did not exist."""
+    spec = f"{validate_ref(commit)}:./{validate_path(path)}"
+    return run(root, "show", "--no-textconv", "--end-of-options", spec, check=False)
