@@ -52,7 +52,7 @@ def cross_check(
         docs = by_kind.get(kind, [])
         for extra in docs[1:]:
             add(extra.file, (("kind",), f"a second {kind} document (first in {docs[0].file})"))
-    for kind in ("Policy", "Waiver"):
+    for kind in ("Policy", "Waiver", "Model"):
         counts = Counter(f.name for f in by_kind.get(kind, []))
         for facts in by_kind.get(kind, []):
             if counts[facts.name] > 1:

@@ -22,6 +22,7 @@ AUDIT_DIR = "audit"
 DEPLOY_DIR = "deploy"
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_MAX_BYTES = 1_048_576  # per document file; modelops.yaml may change it
+MIN_FILE_LIMIT, MAX_FILE_LIMIT = 1024, 64 * 1_048_576  # what modelops.yaml may set
 
 
 class Tree(Protocol):
@@ -68,15 +69,19 @@ class WorkTree:
         self.label = "WORKTREE"
 
     def paths(self) -> list[str]:
+        # String joins, not pathlib: this lists every file of a 10,000-model repository on
+        # each warm validate.
         found: list[str] = []
+        root = str(self.root)
         for top in (MODELOPS_FILE, MODELS_DIR, POLICIES_DIR):
-            start = self.root / top
-            if start.is_symlink() or start.is_file():
+            start = os.path.join(root, top)
+            if os.path.islink(start) or os.path.isfile(start):
                 found.append(top)
                 continue
             for dirpath, dirnames, filenames in os.walk(start):
                 dirnames[:] = sorted(d for d in dirnames if d not in self._SKIP_DIRS)
-                rel = Path(dirpath).relative_to(self.root).as_posix()
+                rel = top if dirpath == start else f"{top}/{dirpath[len(start) + 1 :]}"
+                rel = rel.replace(os.sep, "/")
                 found.extend(f"{rel}/{name}" for name in filenames)
         return sorted(found)
 

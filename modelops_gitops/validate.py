@@ -18,6 +18,8 @@ from modelops_gitops.facts import Facts, cross_check
 from modelops_gitops.problems import Problem, sorted_problems
 from modelops_gitops.tree import (
     DEFAULT_MAX_BYTES,
+    MAX_FILE_LIMIT,
+    MIN_FILE_LIMIT,
     MODELOPS_FILE,
     POLICIES_DIR,
     Tree,
@@ -25,6 +27,7 @@ from modelops_gitops.tree import (
     model_folder,
 )
 from modelops_gitops.validate_cache import ValidateCache
+from modelops_gitops.yaml_source import YamlProblem, parse
 
 PARALLEL_FROM = 400  # files; below this a process pool costs more than it saves
 
@@ -100,16 +103,19 @@ def _check_files(tree: Tree, files: list[str], max_bytes: int, jobs: int) -> lis
 
 
 def _max_bytes(tree: Tree) -> int:
-    """The limit from modelops.yaml when it is readable, else the default."""
+    """The limit from modelops.yaml when it states a valid one, else the default. Read from
+    the parsed data (no pydantic on the warm path); the file itself is validated with the rest."""
     if not tree.exists(MODELOPS_FILE):
         return DEFAULT_MAX_BYTES
-    from modelops_gitops.load import load_document
-
     try:
-        doc, _ = load_document(MODELOPS_FILE, tree.read(MODELOPS_FILE))
-    except InputError:
+        data = parse(MODELOPS_FILE, tree.read(MODELOPS_FILE), max_bytes=DEFAULT_MAX_BYTES).data
+    except (InputError, YamlProblem):
         return DEFAULT_MAX_BYTES
-    return int(getattr(getattr(doc, "spec", None), "max_file_bytes", DEFAULT_MAX_BYTES))
+    spec = data.get("spec") if isinstance(data, dict) else None
+    value = spec.get("max_file_bytes") if isinstance(spec, dict) else None
+    if type(value) is int and MIN_FILE_LIMIT <= value <= MAX_FILE_LIMIT:
+        return value
+    return DEFAULT_MAX_BYTES
 
 
 def validate_tree(

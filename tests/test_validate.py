@@ -108,14 +108,14 @@ def test_a_repository_outside_git_validates_without_a_cache(tmp_path: Path, cli:
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="facts.cross_check does not check Model names for duplicates: models/churn/model.yaml "
-    "and models/churn/model.yml are both loaded as model 'churn' without a word",
-)
 def test_two_files_for_one_model_are_reported(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {**valid_files(), "models/churn/model.yml": CHURN_MODEL})
-    assert not validate_tree(WorkTree(repo)).ok
+    report = validate_tree(WorkTree(repo))
+    assert [(p.file, p.field) for p in report.problems] == [
+        ("models/churn/model.yaml", "metadata.name"),
+        ("models/churn/model.yml", "metadata.name"),
+    ]
+    assert "Model name 'churn' is used twice" in report.problems[0].message
 
 
 # -- the cache -------------------------------------------------------------------------------------

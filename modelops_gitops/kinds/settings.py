@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from modelops_gitops.kinds.common import ApiVersion, Metadata, Strict
+from modelops_gitops.tree import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
 
 
 class Provider(Strict):
@@ -27,7 +28,7 @@ class RepositorySpec(Strict):
     default_branch: str = "main"
     timezone: str = "UTC"
     governance: Governance = Field(default_factory=Governance)
-    max_file_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=MIN_FILE_LIMIT, le=MAX_FILE_LIMIT)
 
     @field_validator("timezone")
     @classmethod
