@@ -72,7 +72,10 @@ class Change(Frozen):
 
     @property
     def key(self) -> str:
-        """A stable identifier, e.g. `stage.promoted:credit:production:1.2.0`."""
+        """A stable identifier, e.g. `stage.promoted:credit:production:1.2.0`; a change without a
+        model is named by its file (`policy.changed:policies/production.yaml`)."""
+        if self.model is None and self.file:
+            return f"{self.kind}:{self.file}"
         parts = [self.kind, self.model or "", self.stage or "", self.to or self.version or ""]
         return ":".join(parts)
 

@@ -189,3 +189,11 @@ def test_when_even_verdicts_do_not_fit_the_rest_are_counted() -> None:
     shown = out.count("\n- ")
     assert shown - 1 + int(more.group(1)) == 300
     assert "**300 changes — 100 pass, 100 fail, 100 pending (approvals)**" in out
+
+
+def test_mentions_in_user_text_notify_nobody() -> None:
+    from modelops_gitops.render.markdown_parts import escape, escape_html
+
+    assert "@" not in escape("ping @acme/model-risk and @everyone")
+    assert "&#64;acme/model-risk" in escape("ping @acme/model-risk")
+    assert "@" not in escape_html("summary for @someone")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from modelops_gitops.approvals import read_approvals
 from modelops_gitops.files import write_atomic
 from modelops_gitops.plan import PlanRequest, run_plan
 from modelops_gitops.plan_result import PlanResult
+from modelops_gitops.render.links import Links
+from modelops_gitops.state import load_state
+from modelops_gitops.tree import WorkTree
 
 
 def run(
@@ -34,7 +38,13 @@ def run(
         gates=_gate_runner(root) if gates else None,
     )
     result = run_plan(request, now or datetime.now(UTC))
-    text = RENDERERS[fmt].render(result, links=_links(result))
+    links = _links(root, result)
+    if fmt == "text" and out is None and sys.stdout.isatty():
+        from modelops_gitops.render import text as text_renderer
+
+        text = text_renderer.render(result, links=links, color=True)
+    else:
+        text = RENDERERS[fmt].render(result, links=links)
     if out is not None:
         write_atomic(out, text.encode())
         typer.echo(f"plan: {result.result} — written to {out}", err=True)
@@ -43,10 +53,14 @@ def run(
     return result.exit_code
 
 
-def _links(result: PlanResult) -> object:
-    from modelops_gitops.render import Links
-
-    return Links()
+def _links(root: Path, result: PlanResult) -> Links:
+    """Links to file lines on GitHub when modelops.yaml names the repository and the head is a
+    commit (a work tree has nothing to link to); plain `path:line` otherwise."""
+    settings = load_state(WorkTree(root), models=()).spec.provider
+    if settings.type != "github" or not settings.owner or not settings.repo or not result.head_sha:
+        return Links()
+    server = (settings.api_url or "https://github.com").removesuffix("/api/v3")
+    return Links.github(settings.owner, settings.repo, result.head_sha, server=server)
 
 
 def _gate_runner(root: Path) -> object:

@@ -45,10 +45,7 @@ def findings(items: Iterable[Finding], *, by_severity: bool = False) -> list[Fin
 
 
 def change_key(change: Change) -> str:
-    """`Change.key`, made unique for changes without a model (e.g. `policy.changed`) by their
-    file: `policy.changed:policies/production.yaml`."""
-    if change.model is None and change.file:
-        return f"{change.kind}:{change.file}"
+    """`Change.key` (unique: a change without a model is named by its file)."""
     return change.key
 
 

@@ -24,15 +24,16 @@ _URL_UNSAFE = {"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E", '"': 
 
 
 def escape(text: str) -> str:
-    """`text` as inert markdown that is safe inside a table cell."""
+    """`text` as inert markdown that is safe inside a table cell. `@` becomes an entity, so
+    a policy message or model description naming `@org/team` notifies nobody."""
     text = _MARKDOWN.sub(r"\\\1", text)
-    text = html.escape(text, quote=False).replace("|", "&#124;")
+    text = html.escape(text, quote=False).replace("|", "&#124;").replace("@", "&#64;")
     return _NEWLINES.sub("<br>", text)
 
 
 def escape_html(text: str) -> str:
     """`text` for an HTML block (a <summary> line), where markdown is not parsed."""
-    return _NEWLINES.sub("<br>", html.escape(text, quote=False))
+    return _NEWLINES.sub("<br>", html.escape(text, quote=False).replace("@", "&#64;"))
 
 
 def code(text: str) -> str:
