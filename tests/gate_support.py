@@ -50,6 +50,7 @@ class Repo:
         return {"path": rel, "sha256": sha256(path)}
 
     def save_model(self, rel: str, estimator: Any, fmt: str = "skops") -> dict[str, str]:
+        """Save with skops, or with joblib for the unsafe formats (joblib files unpickle)."""
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "skops":
@@ -70,10 +71,7 @@ class Repo:
         metrics: dict[str, float] | None = None,
         fmt: str = "skops",
     ) -> None:
-        suffix = {"skops": "skops", "joblib": "joblib", "pickle": "pkl"}[fmt]
-        artifact = self.save_model(
-            f"artifacts/{self.name}/{version}/model.{suffix}", estimator, fmt
-        )
+        artifact = self.save_model(f"artifacts/{self.name}/{version}/model.{fmt}", estimator, fmt)
         self.fitted[version] = estimator
         self.versions.append(
             {

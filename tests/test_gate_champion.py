@@ -158,3 +158,16 @@ def test_unknown_metric_is_an_error_result(cancer: Repo) -> None:
     result = compare(cancer, "1.1.0", "1.0.0", rule(metric="rmse"))
     assert result.status == "error"
     assert "rmse does not apply to binary_classification" in result.summary
+
+
+def test_bootstrap_reports_progress(cancer: Repo) -> None:
+    seen: list[tuple[str, int, int]] = []
+    model = cancer.model()
+    request = GateRequest(
+        cancer.root, model, model.spec.versions[1], rule(), champion=model.spec.versions[0]
+    )
+    io = VerifiedIO(
+        cancer.root, progress=lambda task, done, total: seen.append((task, done, total))
+    )
+    run_gate("champion", request, io=io)
+    assert seen == [("champion: bootstrap", 50, SAMPLES), ("champion: bootstrap", 100, SAMPLES)]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gate_support import Repo, breast_cancer
+import sklearn
+from gate_support import Repo, breast_cancer, sha256
+from sklearn.exceptions import InconsistentVersionWarning
 
 from modelops_gitops.errors import GateInputError, InputError
 from modelops_gitops.gates import runner
@@ -135,3 +139,39 @@ def test_corrupt_cache_entries_are_misses(cancer: Repo, tmp_path: Path) -> None:
     )
     assert again == first
     assert len(loader.loaded) == 1
+
+
+def test_warnings_while_a_gate_runs_are_kept_with_the_result(cancer: Repo) -> None:
+    """An artifact saved by another scikit-learn version: sklearn warns on load; the warning
+    travels with the result (what a reviewer should see) instead of going to stderr."""
+    path = cancer.root / "artifacts/cancer/1.1.0/model.skops"
+    with zipfile.ZipFile(path) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    schema = members["schema.json"].decode()
+    stamp = f'\\"{sklearn.__version__}\\"'  # a JSON string inside the JSON schema
+    assert stamp in schema
+    members["schema.json"] = schema.replace(stamp, '\\"1.0.2\\"').encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    cancer.versions[1]["artifact"]["sha256"] = sha256(path)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("default", category=InconsistentVersionWarning)
+        result = runner.run_gate("test", request(cancer, policy.TestRule(type="test")))
+    assert result.status == "pass"
+    rows = result.tables["warnings"]
+    assert {row["category"] for row in rows} == {"InconsistentVersionWarning"}
+    assert any("LogisticRegression from version 1.0.2" in str(row["message"]) for row in rows)
+
+
+def test_unsafe_artifacts_run_only_when_the_request_allows_them(tmp_path: Path) -> None:
+    repo = breast_cancer(tmp_path)
+    repo.add_version("2.0.0", repo.fitted["1.1.0"], fmt="joblib")
+    model = repo.model()
+    refused = GateRequest(repo.root, model, model.spec.versions[2], policy.TestRule(type="test"))
+    with pytest.raises(GateInputError, match="format 'joblib' is refused"):
+        runner.run_gate("test", refused)
+    allowed = GateRequest(
+        repo.root, model, model.spec.versions[2], policy.TestRule(type="test"), allow_unsafe=True
+    )
+    assert runner.run_gate("test", allowed).status == "pass"

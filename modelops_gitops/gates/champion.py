@@ -60,14 +60,19 @@ def run(request: GateRequest, io: GateIO) -> GateResult:
             summary=f"no champion in {stage}: first promotion, nothing to compare against",
         )
     spec, candidate, champion = request.model.spec, request.version, request.champion
+    try:
+        metric_for(rule.metric, spec.task)
+    except MetricUndefined as exc:
+        return GateResult(gate="champion", status="error", summary=str(exc))
     dataset = candidate.datasets.eval
-    models = [io.model(candidate.artifact), io.model(champion.artifact)]
+    versions = (candidate, champion)
+    models = [io.model(version.artifact) for version in versions]
     columns = [
-        model_features(m, spec.features, artifact=v.artifact.path)
-        for m, v in zip(models, (candidate, champion), strict=True)
+        model_features(model, spec.features, artifact=version.artifact.path)
+        for model, version in zip(models, versions, strict=True)
     ]
     frame = io.frame(dataset, sorted({*columns[0], *columns[1], spec.target}))
-    cand, champ = (
+    ours, theirs = (
         score(
             model,
             frame,
@@ -77,11 +82,10 @@ def run(request: GateRequest, io: GateIO) -> GateResult:
             artifact=version.artifact.path,
             dataset=dataset.path,
         )
-        for model, features, version in zip(models, columns, (candidate, champion), strict=True)
+        for model, features, version in zip(models, columns, versions, strict=True)
     )
-    return compare(
-        cand, champ, rule, names=(candidate.version, champion.version), progress=io.progress
-    )
+    names = (candidate.version, champion.version)
+    return compare(ours, theirs, rule, names=names, progress=io.progress)
 
 
 def compare(
@@ -101,29 +105,33 @@ def compare(
     gain = improvement(metric, ours, theirs)
     checks = change_checks(metric, gain, theirs, rule)
     samples = bootstrap(metric, candidate, champion, rule.bootstrap, progress)
-    low, high = interval(samples, rule.bootstrap.confidence)
+    bounds = interval(samples, rule.bootstrap.confidence)
+    shown = f"[{bounds[0]:+.4g}, {bounds[1]:+.4g}]" if bounds else "undefined"
     if rule.require_significant:
         checks.append(
             Check(
                 name="bootstrap interval above 0",
-                value=low,
+                value=bounds[0] if bounds else None,
                 op=">",
                 threshold=0.0,
-                passed=low is not None and low > 0,
-                message=f"{rule.bootstrap.confidence:.0%} interval of the improvement "
-                f"[{_fmt(low)}, {_fmt(high)}]",
+                passed=bounds is not None and bounds[0] > 0,
+                message=f"{rule.bootstrap.confidence:.0%} interval of the improvement {shown}",
             )
         )
     failed = [c for c in checks if not c.passed]
-    verdict = "beats" if not failed else "does not beat"
+    verdict = "does not beat" if failed else "beats"
     summary = (
         f"{names[0]} {verdict} {names[1]} on {metric.name}: {ours:.4g} vs {theirs:.4g} "
-        f"(improvement {gain:+.4g}, {rule.bootstrap.confidence:.0%} CI [{_fmt(low)}, {_fmt(high)}])"
+        f"(improvement {gain:+.4g}, {rule.bootstrap.confidence:.0%} CI {shown})"
     )
     metrics = {"candidate": ours, "champion": theirs, "improvement": gain}
-    if low is not None and high is not None:
-        metrics |= {"ci_low": low, "ci_high": high}
-    lines = {"zero": 0.0} | ({} if low is None else {"ci low": low, "ci high": high or low})
+    plot = {}
+    if bounds:
+        metrics |= {"ci_low": bounds[0], "ci_high": bounds[1]}
+        lines = {"zero": 0.0, "ci low": bounds[0], "ci high": bounds[1]}
+        title = f"Bootstrap improvement in {metric.name}"
+        plot["bootstrap"] = plots.histogram(title, samples, lines, xlabel="improvement")
+    used = {"samples": rule.bootstrap.samples, "used": len(samples), "seed": rule.bootstrap.seed}
     return GateResult(
         gate="champion",
         status="fail" if failed else "pass",
@@ -132,22 +140,9 @@ def compare(
         metrics=metrics,
         tables={
             "comparison": _comparison(candidate, champion),
-            "bootstrap": [
-                {
-                    "samples": rule.bootstrap.samples,
-                    "used": len(samples),
-                    "seed": rule.bootstrap.seed,
-                    "confidence": rule.bootstrap.confidence,
-                }
-            ],
+            "bootstrap": [used | {"confidence": rule.bootstrap.confidence}],
         },
-        plots={}
-        if not samples
-        else {
-            "bootstrap": plots.histogram(
-                f"Bootstrap improvement in {metric.name}", samples, lines, xlabel="improvement"
-            )
-        },
+        plots=plot,
     )
 
 
@@ -225,10 +220,10 @@ def bootstrap(
     return gains
 
 
-def interval(samples: list[float], confidence: float) -> tuple[float | None, float | None]:
-    """The percentile interval (numpy's linear interpolation), or (None, None) if empty."""
+def interval(samples: list[float], confidence: float) -> tuple[float, float] | None:
+    """The percentile interval (numpy's linear interpolation); None without samples."""
     if not samples:
-        return None, None
+        return None
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(np.asarray(samples), [tail, 100 - tail])
     return float(low), float(high)
@@ -241,7 +236,3 @@ def _comparison(candidate: Scores, champion: Scores) -> list[dict[str, JsonCell]
         {"metric": name, "candidate": ours.get(name), "champion": theirs.get(name)}
         for name in sorted(set(ours) | set(theirs))
     ]
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.4g}"

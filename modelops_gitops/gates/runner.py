@@ -7,6 +7,7 @@ module with NAME, VERSION, pins(request) -> (train, monitoring.current) and run(
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -17,7 +18,7 @@ from modelops_gitops.errors import GateInputError, InputError
 from modelops_gitops.gates import artifacts, champion, datasets, fairness, testing
 from modelops_gitops.gates.base import Gate, GateRequest, Progress, no_progress
 from modelops_gitops.gates.cache import ResultCache
-from modelops_gitops.gates.result import GateName, GateResult
+from modelops_gitops.gates.result import GateName, GateResult, JsonCell
 from modelops_gitops.kinds.model import Artifact, Pinned
 
 if TYPE_CHECKING:
@@ -113,7 +114,9 @@ def run_gate(
 ) -> GateResult:
     """Run one gate. With `cache`, an unchanged request returns the stored result (after
     re-checking the pinned files' digests) without loading anything. With `capture_errors`,
-    a GateInputError becomes an "error" result (what `plan` wants) instead of raising."""
+    a GateInputError becomes an "error" result (what `plan` wants) instead of raising.
+    Warnings the active filters let through are recorded in `tables["warnings"]`, not
+    printed (filters that turn warnings into errors, as the test suite's, still apply)."""
     gate = GATES.get(name)
     if gate is None:
         raise InputError(f"unknown gate {name!r} (known: {', '.join(GATES)})")
@@ -125,14 +128,16 @@ def run_gate(
         if cache and (hit := cache.get(gate.NAME, material)) is not None:
             _verify_pins(gate.pins(request), request.root)
             return hit
-        result = gate.run(request, io)
+        with warnings.catch_warnings(record=True) as caught:
+            result = gate.run(request, io)
     except GateInputError as exc:
         if not capture_errors:
             raise
         return error_result(gate.NAME, exc)
-    result = result.model_copy(
-        update={"inputs": {pin.path: pin.sha256 for pin in gate.pins(request)}}
-    )
+    update: dict[str, Any] = {"inputs": {pin.path: pin.sha256 for pin in gate.pins(request)}}
+    if caught:
+        update["tables"] = result.tables | {"warnings": _warning_rows(caught)}
+    result = result.model_copy(update=update)
     if cache:
         cache.put(gate.NAME, material, result)
     return result
@@ -141,6 +146,13 @@ def run_gate(
 def error_result(gate: GateName, exc: GateInputError) -> GateResult:
     """A gate that could not run, with the reason (naming the file) as its summary."""
     return GateResult(gate=gate, status="error", summary=str(exc))
+
+
+def _warning_rows(caught: list[warnings.WarningMessage]) -> list[dict[str, JsonCell]]:
+    """Warnings raised while the gate ran (e.g. an artifact saved with another scikit-learn
+    version), kept with the result instead of printed; each distinct one once."""
+    seen = dict.fromkeys((w.category.__name__, str(w.message).split("\n")[0]) for w in caught)
+    return [{"category": category, "message": message} for category, message in seen]
 
 
 def _verify_pins(pins: Sequence[Pinned], root: Path) -> None:

@@ -82,6 +82,8 @@ def evaluate(scores: Scores, rule: TestRule, claimed: dict[str, float]) -> GateR
         f"{len(failed)} of {len(checks)} checks failed: " + "; ".join(c.message for c in failed)
         if failed
         else f"{len(checks)} checks passed; {head}"
+        if checks
+        else f"no thresholds or claimed metrics to check; {head}"
     )
     return GateResult(
         gate="test",
