@@ -61,7 +61,7 @@ class Change(Frozen):
     model: str | None = None
     version: str | None = None
     stage: str | None = None
-    from_: str | None = Field(default=None, alias="from")
+    from_: str | None = Field(default=None, validation_alias="from", serialization_alias="from")
     to: str | None = None
     file: str = ""
     path: tuple[str | int, ...] = ()

@@ -164,7 +164,7 @@ def run_case(file: str, case: Case, base: RepoState) -> CaseOutcome:
         model=c.model,
         version=c.version,
         stage=c.stage,
-        **{"from": c.from_},
+        from_=c.from_,
         to=c.to,
         file=model_file(c.model) if c.model else "",
     )

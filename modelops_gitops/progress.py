@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 Progress = Callable[[str, int, int], None]
+"""`progress(task, done, total)`: called as long work advances; the edge decides to show it."""
 
 
 def _interactive() -> bool:
@@ -20,9 +21,10 @@ def progress_reporter() -> Iterator[Progress]:
     start and end (quiet enough for CI logs)."""
     if _interactive():
         from rich.progress import Progress as RichProgress
+        from rich.progress import TaskID
 
         with RichProgress(transient=True) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def show(task: str, done: int, total: int) -> None:
                 if task not in tasks:

@@ -7,6 +7,8 @@ documents run on facts alone (`facts.cross_check`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jsonschema import Draft202012Validator
@@ -49,12 +51,12 @@ def facts_of(file: str, doc: BaseModel) -> tuple[Facts, list[Issue]]:
     return Facts(file, "Repository", doc.metadata.name), []
 
 
-def _duplicates(values: list[str], path_of: object, what: str) -> list[Issue]:
+def _duplicates(values: list[str], path_of: Callable[[int], Path], what: str) -> list[Issue]:
     seen: set[str] = set()
     issues: list[Issue] = []
     for index, value in enumerate(values):
         if value in seen:
-            issues.append((path_of(index), f"{what} {value!r} is defined twice"))  # type: ignore[operator]
+            issues.append((path_of(index), f"{what} {value!r} is defined twice"))
         seen.add(value)
     return issues
 
@@ -106,8 +108,8 @@ def _policy(file: str, doc: Policy) -> tuple[Facts, list[Issue]]:
     return facts, issues
 
 
-def _naive(moment: object) -> object:
-    return moment.replace(tzinfo=None) if hasattr(moment, "replace") else moment  # type: ignore[union-attr]
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None)
 
 
 def _zone(path: Path, zone: str | None) -> list[Issue]:

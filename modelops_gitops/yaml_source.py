@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef]
+    class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef,misc]
         def __init__(self, stream: bytes) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)

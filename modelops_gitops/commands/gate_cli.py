@@ -120,7 +120,7 @@ def drift_gate(
             config_path=config,
             reference_sha256=ref_sha,
             current_sha256=cur_sha,
-            progress=lambda done, total, _what: progress("drift: features", done, total),
+            progress=progress,
         )
     typer.echo(text, nl=not text.endswith("\n"))
     return code

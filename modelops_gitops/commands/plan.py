@@ -13,6 +13,7 @@ from modelops_gitops.files import write_atomic
 from modelops_gitops.plan import PlanRequest, run_plan
 from modelops_gitops.plan_result import PlanResult
 from modelops_gitops.render.links import Links
+from modelops_gitops.rules.base import GateRunner
 from modelops_gitops.state import load_state
 from modelops_gitops.tree import WorkTree
 
@@ -63,7 +64,7 @@ def _links(root: Path, result: PlanResult) -> Links:
     return Links.github(settings.owner, settings.repo, result.head_sha, server=server)
 
 
-def _gate_runner(root: Path) -> object:
-    from modelops_gitops.plan_gates import gate_runner
+def _gate_runner(root: Path) -> GateRunner:
+    from modelops_gitops.plan_gates import gate_runner  # gates: only when they run
 
     return gate_runner(root)

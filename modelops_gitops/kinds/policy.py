@@ -33,7 +33,7 @@ from modelops_gitops.kinds.common import (
     RiskTier,
     Strict,
 )
-from modelops_gitops.kinds.model import ArtifactFormat
+from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat
 
 ChangeKind = Literal[
     "model.created",
@@ -122,7 +122,7 @@ class DocumentationRule(RuleBase):
 
 class ArtifactRule(RuleBase):
     type: Literal["artifact"]
-    formats: list[ArtifactFormat] = Field(default_factory=lambda: ["skops", "onnx"])
+    formats: list[ArtifactFormat] = Field(default_factory=lambda: list(SAFE_FORMATS))
     max_bytes: int | None = Field(default=None, ge=1)
     allow_unsafe_formats: bool = False
 

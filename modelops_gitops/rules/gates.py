@@ -21,5 +21,6 @@ def evaluate(rule: Any, change: Change, ctx: Context) -> Verdict | None:
         result = ctx.gates(rule, change, ctx)
     except GateInputError as exc:
         return Verdict("fail", f"{rule.type} gate could not run: {exc}")
-    status = "pass" if result.passed else "fail"
-    return Verdict(status, f"{rule.type} gate: {result.summary}", gate=result)
+    return Verdict(
+        "pass" if result.passed else "fail", f"{rule.type} gate: {result.summary}", gate=result
+    )
