@@ -33,7 +33,17 @@ GATES: dict[str, Gate] = {
 Loader = Callable[..., Any]
 """`loader(artifact, *, root, allow_unsafe, trusted)`: `artifacts.load_artifact` or a wrapper."""
 
-_LIBRARIES = ("numpy", "pandas", "scikit-learn", "scipy", "skops", "fairlearn", "pyarrow")
+_LIBRARIES = (
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "skops",
+    "fairlearn",
+    "pyarrow",
+    "onnxruntime",
+    "matplotlib",
+)
 
 
 def library_versions() -> dict[str, str]:
