@@ -14,6 +14,7 @@ from typing import Annotated
 
 import click
 import typer
+from typer._click.exceptions import ClickException as TyperClickException
 
 from modelops_gitops import __version__
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
@@ -392,12 +393,12 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         typer.echo("aborted", err=True)
         code = EXIT_INPUT
-    except click.ClickException as exc:
+    except (click.ClickException, TyperClickException) as exc:  # typer vendors its own click
         exc.show()
         code = EXIT_INPUT
     except ModelOpsError as exc:

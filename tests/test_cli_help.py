@@ -76,14 +76,8 @@ def test_version_through_the_console_script() -> None:
 # cli.main catches `click.ClickException`, but typer 0.29 raises the exceptions of its own copy
 # of click (typer._click, public base `typer.TyperException`): every usage error falls through
 # to the internal-error branch and exits 4 with "internal error: NoSuchOption: ...".
-CLICK_COPY = pytest.mark.xfail(
-    strict=True,
-    reason="cli.main does not catch typer.TyperException (typer's vendored click): usage errors "
-    "exit 4 as internal errors instead of 2",
-)
 
 
-@CLICK_COPY
 def test_no_arguments_show_help(cli: Cli) -> None:
     result = cli()
     assert "Usage: modelops-gitops" in result.output
@@ -97,11 +91,10 @@ def test_no_arguments_show_help(cli: Cli) -> None:
         (["validate", "--bogus"], "No such option: --bogus"),
         (["frobnicate"], "No such command 'frobnicate'"),
         (["schema"], "Missing option '--out'"),
-        (["init"], "Missing argument 'DIRECTORY'"),
+        (["init"], "Missing argument 'directory'"),
         (["validate", "--format"], "Option '--format' requires an argument"),
     ],
 )
-@CLICK_COPY
 def test_usage_errors_exit_2(cli: Cli, argv: list[str], message: str) -> None:
     result = cli(*argv)
     assert result.code == 2, result
@@ -109,7 +102,6 @@ def test_usage_errors_exit_2(cli: Cli, argv: list[str], message: str) -> None:
     assert "Traceback" not in result.output
 
 
-@CLICK_COPY
 def test_unknown_option_through_the_console_script(tmp_path: Path) -> None:
     result = run_script("validate", "--no-such-option", cwd=tmp_path)
     assert result.code == 2
