@@ -12,9 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
-from typer._click.exceptions import ClickException as TyperClickException
+
+try:  # typer >= 0.22 vendors click (and no longer installs it); older typer uses click itself
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import ClickException  # type: ignore[assignment,no-redef]
 
 from modelops_gitops import __version__
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
@@ -393,12 +396,12 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
-    except (click.exceptions.Exit, typer.Exit) as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except (click.exceptions.Abort, typer.Abort):
+    except typer.Abort:
         typer.echo("aborted", err=True)
         code = EXIT_INPUT
-    except (click.ClickException, TyperClickException) as exc:  # typer vendors its own click
+    except ClickException as exc:  # usage errors: unknown option, missing argument
         exc.show()
         code = EXIT_INPUT
     except ModelOpsError as exc:
