@@ -73,9 +73,8 @@ def test_version_through_the_console_script() -> None:
     assert (result.code, result.out, result.err) == (0, f"modelops-gitops {__version__}\n", "")
 
 
-# cli.main catches `click.ClickException`, but typer 0.29 raises the exceptions of its own copy
-# of click (typer._click, public base `typer.TyperException`): every usage error falls through
-# to the internal-error branch and exits 4 with "internal error: NoSuchOption: ...".
+# Usage errors are raised by typer's own copy of click (typer._click) in recent typer: the
+# boundary must map those to 2 as well, never to "internal error" (4).
 
 
 def test_no_arguments_show_help(cli: Cli) -> None:
