@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, Result, snapshot, write_files
+from conftest import PROJECT_ROOT, Result, snapshot, write_files
 
 EXAMPLE = ("modelops.yaml", "models", "policies")
 

@@ -139,6 +139,8 @@ class Threshold(Strict):
 
 
 class TestRule(RuleBase):
+    __test__ = False  # not a pytest test class, whatever its name
+
     type: Literal["test"]
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     reproduce: bool = Field(default=True, description="Claimed metrics must reproduce.")
