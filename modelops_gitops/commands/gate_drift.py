@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
@@ -57,6 +56,8 @@ def run_drift_command(
 
 def load_config(path: Path) -> DriftConfig:
     """Drift settings from a YAML file: the fields of a Policy's drift rule settings."""
+    import yaml  # only for a settings file
+
     name = path.as_posix()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

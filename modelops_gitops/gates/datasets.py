@@ -177,16 +177,24 @@ def read_table(
                 strings = [f.name for f in schema if pa.types.is_string(f.type)]
             else:
                 strings = wanted
-            return pq.read_table(
+            if source.is_dir:
+                return pq.read_table(
+                    source.path,
+                    columns=wanted,
+                    filesystem=source.fs,
+                    read_dictionary=strings if dictionary else None,
+                )
+            with pq.ParquetFile(
                 source.path,
-                columns=wanted,
                 filesystem=source.fs,
+                memory_map=source.fs is None,
                 read_dictionary=strings if dictionary else None,
-            )
+            ) as handle:
+                return handle.read(columns=wanted)
         options = pacsv.ConvertOptions(include_columns=wanted or [], auto_dict_encode=dictionary)
         with _csv_stream(source) as stream:
             return pacsv.read_csv(stream, convert_options=options)
-    except (OSError, pa.ArrowException) as exc:
+    except (OSError, KeyError, pa.ArrowException) as exc:  # KeyError: unknown parquet column
         missing = [c for c in wanted or [] if c not in column_names(source)]
         if missing:
             names = ", ".join(map(repr, missing))
@@ -248,7 +256,8 @@ def split(
             files = [source.path]
         pieces: list[Piece] = []
         for path in files:
-            meta = pq.ParquetFile(path, filesystem=source.fs).metadata
+            with pq.ParquetFile(path, filesystem=source.fs) as handle:
+                meta = handle.metadata
             group: list[int] = []
             rows = 0
             for index in range(meta.num_row_groups):
@@ -268,11 +277,12 @@ def read_piece(piece: Piece, columns: Sequence[str], *, dictionary: bool = True)
     if piece.row_groups is None:
         return read_table(piece.source, columns=columns, dictionary=dictionary)
     try:
-        handle = pq.ParquetFile(
+        with pq.ParquetFile(
             piece.path,
             filesystem=piece.source.fs,
+            memory_map=piece.source.fs is None,
             read_dictionary=list(columns) if dictionary else None,
-        )
-        return handle.read_row_groups(list(piece.row_groups), columns=list(columns))
-    except (OSError, pa.ArrowException) as exc:
+        ) as handle:
+            return handle.read_row_groups(list(piece.row_groups), columns=list(columns))
+    except (OSError, KeyError, pa.ArrowException) as exc:
         raise GateInputError.at(piece.source.location, f"cannot read {piece.path}: {exc}") from exc

@@ -1,8 +1,9 @@
 """The statistics, as Evidently 0.7 computes them, on counts, sorted samples or histograms.
 
-Pure numpy/scipy functions. Count-based tests (chi-square, z, Jensen-Shannon, PSI) take
-aligned reference/current count vectors; the Wasserstein and Kolmogorov-Smirnov statistics come
-in two forms: exact on sorted samples, and bounded on a shared fixed-edge histogram.
+Pure numpy functions (scipy, slow to import, only where a p-value needs it). Count-based tests
+(chi-square, z, Jensen-Shannon, PSI) take aligned reference/current count vectors; the
+Wasserstein and Kolmogorov-Smirnov statistics come in two forms: exact on sorted samples, and
+bounded on a shared fixed-edge histogram.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
-from scipy.spatial import distance
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 STD_FLOOR = 0.001  # Evidently's floor for the reference std normalising Wasserstein
 KS_EXACT_MAX_N = 10_000  # scipy's ks_2samp uses its exact p-value up to this sample size
-_BLOCK = 1 << 16
+_BLOCK = 1 << 13  # 64 KiB temporaries: below malloc's mmap threshold, in cache
 
 
 # ---- count-based tests: vectors aligned on the union of values (or bins) -----------------
@@ -34,6 +33,8 @@ def chisquare_pvalue(ref: IntArray, cur: IntArray) -> float:
     keep = ref > 0
     if np.count_nonzero(keep) < 2:  # one value only: nothing can differ (scipy would give nan)
         return 1.0
+    from scipy import stats
+
     expected = ref[keep] * (cur.sum() / ref.sum())
     return float(stats.chisquare(cur[keep], expected).pvalue)
 
@@ -52,12 +53,28 @@ def z_pvalue(ref: IntArray, cur: IntArray) -> float:
     p2 = 1.0 - cur[0] / n2
     pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
     z = (p1 - p2) / math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
-    return float(2 * (1 - stats.norm.cdf(abs(z))))
+    return float(2 * (1 - _normal_cdf(abs(z))))
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))  # scipy.stats.norm.cdf
 
 
 def jensenshannon(ref: IntArray, cur: IntArray) -> float:
-    """Jensen-Shannon distance (natural log) of the two frequency vectors."""
-    return float(distance.jensenshannon(ref / ref.sum(), cur / cur.sum()))
+    """Jensen-Shannon distance (natural log) of the two frequency vectors, computed as
+    `scipy.spatial.distance.jensenshannon` does."""
+    p, q = ref / ref.sum(), cur / cur.sum()
+    m = (p + q) / 2.0
+    divergence = float(np.sum(_rel_entr(p, m)) + np.sum(_rel_entr(q, m)))
+    return math.sqrt(divergence / 2.0)
+
+
+def _rel_entr(x: FloatArray, y: FloatArray) -> FloatArray:
+    """scipy.special.rel_entr for x >= 0, y > 0 where x > 0: x log(x/y), 0 where x == 0."""
+    out = np.zeros_like(x)
+    positive = x > 0
+    out[positive] = x[positive] * np.log(x[positive] / y[positive])
+    return out
 
 
 def psi(ref: IntArray, cur: IntArray) -> float:
@@ -113,30 +130,34 @@ def distinct_sorted(values: FloatArray) -> int:
 
 
 def wasserstein_sorted(ref: FloatArray, cur: FloatArray) -> float:
-    """Exact W1 of two sorted samples: the integral of |Q_ref(u) - Q_cur(u)| over u, walking
-    the merged breakpoints of both quantile functions on the integer grid [0, n*m] in blocks
-    (no search over the data, memory bounded by the block)."""
-    n, m = ref.size, cur.size
-    if n == m:
+    """Exact W1 of two sorted samples: the integral over u of |Q_ref(u) - Q_cur(u)|.
+
+    On the integer grid [0, n*m], the larger sample's quantile function steps every `small`
+    units and the smaller's every `big` units, so each step of the larger meets at most two
+    steps of the smaller: a few vectorised passes, in blocks, with no search and no merge."""
+    if ref.size == cur.size:
         return float(np.abs(ref - cur).mean())
+    big, small = (ref, cur) if ref.size > cur.size else (cur, ref)
+    nb, ns = big.size, small.size
     total = 0.0
-    for i0 in range(0, n, _BLOCK):
-        i1 = min(n, i0 + _BLOCK)
-        j0, j1 = -(-i0 * m // n), -(-i1 * m // n)  # c-breakpoints j*n inside [i0*m, i1*m)
-        starts = np.concatenate(
-            (np.arange(i0, i1, dtype=np.int64) * m, np.arange(j0, j1, dtype=np.int64) * n)
-        )
-        starts.sort()
-        widths = np.diff(starts, append=i1 * m)
-        diffs = np.abs(ref[starts // m] - cur[starts // n])
-        total += float(np.dot(diffs, widths.astype(np.float64)))
-    return total / (n * m)
+    for i0 in range(0, nb, _BLOCK):
+        start = np.arange(i0, min(nb, i0 + _BLOCK), dtype=np.int64) * ns
+        k0 = start // nb  # the smaller sample's step where this one starts ...
+        k1 = (start + ns - 1) // nb  # ... and where it ends (k0 or k0 + 1)
+        first = np.minimum(k1 * nb - start, ns)
+        first[k1 == k0] = ns
+        values = big[i0 : i0 + start.size]
+        total += float(np.dot(np.abs(values - small[k0]), first.astype(np.float64)))
+        total += float(np.dot(np.abs(values - small[k1]), (ns - first).astype(np.float64)))
+    return total / (nb * ns)
 
 
 def ks_sorted(ref: FloatArray, cur: FloatArray) -> tuple[float, float]:
     """Two-sample KS statistic and p-value, equal to `scipy.stats.ks_2samp` (method auto)."""
     n, m = ref.size, cur.size
     if max(n, m) <= KS_EXACT_MAX_N:
+        from scipy import stats
+
         result = stats.ks_2samp(ref, cur)
         return float(result.statistic), float(result.pvalue)
     d = max(_ks_one_side(ref, cur), _ks_one_side(cur, ref))
@@ -159,6 +180,8 @@ def _ks_one_side(a: FloatArray, b: FloatArray) -> float:
 
 def ks_pvalue_asymptotic(d: float, n: int, m: int) -> float:
     """scipy's two-sided asymptotic p-value for a KS statistic (used above KS_EXACT_MAX_N)."""
+    from scipy import stats
+
     big, small = max(n, m), min(n, m)
     en = big * small / (big + small)
     return float(np.clip(stats.kstwo.sf(d, np.round(en)), 0, 1))
