@@ -14,7 +14,8 @@ from typing import Any
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.base import GateRequest
 from modelops_gitops.gates.cache import ResultCache
-from modelops_gitops.gates.drift import run_drift, to_gate_result
+from modelops_gitops.gates.drift.report import to_gate_result
+from modelops_gitops.gates.drift.run import run_drift
 from modelops_gitops.gates.result import GateResult
 from modelops_gitops.gates.runner import VerifiedIO, run_gate
 from modelops_gitops.kinds.policy import ArtifactRule, DriftRule
