@@ -70,7 +70,7 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
     ctx = Context(
         base=base,
         head=head,
-        approvals=request.approvals,
+        approvals=_for_head(request.approvals, head_sha),
         now=now,
         history=history,
         gates=request.gates,
@@ -90,6 +90,14 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
         changes=tuple(results),
         findings=tuple(overall),
     )
+
+
+def _for_head(approvals: ApprovalsInput | None, head_sha: str) -> ApprovalsInput | None:
+    """Approvals are judged against the commit being planned, whatever head the approvals
+    file was written for: reviews of any other commit are stale."""
+    if approvals is None or not head_sha or approvals.head_sha == head_sha:
+        return approvals
+    return approvals.model_copy(update={"head_sha": head_sha})
 
 
 def _default_base(root: Path, head_sha: str) -> str:
