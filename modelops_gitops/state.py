@@ -16,7 +16,7 @@ from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
 from modelops_gitops.kinds.settings import RepositorySpec
-from modelops_gitops.load import load_document
+from modelops_gitops.load import load_document, locate
 from modelops_gitops.problems import Problem
 from modelops_gitops.tree import MODELOPS_FILE, POLICIES_DIR, Tree, WorkTree, document_paths
 
@@ -59,17 +59,21 @@ class RepoState:
 
 
 def governance_paths(paths: Iterable[str]) -> list[str]:
-    return [p for p in document_paths(paths) if not p.startswith("models/")]
+    governance = (p for p in paths if p == MODELOPS_FILE or p.startswith(f"{POLICIES_DIR}/"))
+    return document_paths(governance)
 
 
 def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
     """Load the documents of `tree`: all models, or only `models` (those that exist)."""
     all_paths = tree.paths()
     wanted = governance_paths(all_paths)
-    model_paths = [p for p in document_paths(all_paths) if p.startswith("models/")]
-    if models is not None:
-        names = set(models)
-        model_paths = [p for p in model_paths if p.split("/")[1] in names]
+    if models is None:
+        model_paths = [p for p in document_paths(all_paths) if p.startswith("models/")]
+    else:  # a few named models of a large tree: look them up, do not scan every path
+        listed = set(all_paths)
+        candidates = (model_file(n) for n in models)
+        candidates = (c for m in candidates for c in (m, m.removesuffix(".yaml") + ".yml"))
+        model_paths = document_paths(c for c in candidates if c in listed)
     problems: list[Problem] = []
     docs: dict[str, object] = {}
     raw: dict[str, bytes] = {}
@@ -104,6 +108,7 @@ def _assemble(label: str, docs: dict[str, object], raw: dict[str, bytes]) -> Rep
     state = RepoState(label=label, raw=raw)
     settings = DEFAULT_SETTINGS
     lifecycle = teams = None
+    twice: list[Problem] = []
     for path, doc in sorted(docs.items()):
         if isinstance(doc, Repository):
             settings = doc
@@ -118,7 +123,17 @@ def _assemble(label: str, docs: dict[str, object], raw: dict[str, bytes]) -> Rep
         elif isinstance(doc, Waiver):
             state.waivers[doc.metadata.name] = doc
         kind = type(doc).__name__
-        state.files[(kind, doc.metadata.name)] = path  # type: ignore[attr-defined]
+        key = (kind, doc.metadata.name)  # type: ignore[attr-defined]
+        if key in state.files:  # the dicts above keep one of them: refuse, as validate does
+            issue: list[tuple[tuple[str | int, ...], str]] = [
+                (("metadata", "name"), f"{kind} name {key[1]!r} is used twice")
+            ]
+            twice += [
+                p for f in (state.files[key], path) for p in locate(f, raw[f], issue, 1 << 30)
+            ]
+        state.files[key] = path
+    if twice:
+        raise InputError([_labelled(p, label) for p in twice])
     return RepoState(
         label=label,
         settings=settings,
