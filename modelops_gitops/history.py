@@ -2,14 +2,15 @@
 
 The source of truth is the applied ledger (audit/ledger.jsonl) once apply has run; until a
 ledger exists, the git history of the model file on the base branch stands in for it (the
-commit time at which a version first appeared in a stage counts as the time it took it).
+time of the first-parent commit at which a version first appeared in a stage -- the merge,
+for a change merged from a branch -- counts as the time it took it).
 Both answer through `StageHistory`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -45,13 +46,27 @@ class GitHistory:
     def _read(self, model: str) -> dict[str, list[Holding]]:
         path = f"models/{model}/model.yaml"
         result: dict[str, list[Holding]] = {}
-        for sha, when in reversed(git.file_log(self.root, path, self.commit)):
+        for sha, when in reversed(_landed(self.root, path, self.commit)):
             stages = _stages_at(self.root, sha, path)
             for stage, version in stages.items():
                 held = result.setdefault(stage, [])
                 if not held or held[-1].version != version:
                     held.append(Holding(version, when))
         return result
+
+
+def _landed(root: Path, path: str, commit: str) -> list[tuple[str, datetime]]:
+    """The commits on the first-parent line of `commit` that changed `path`, newest first,
+    with committer times: a change merged from a branch counts from its merge commit, not
+    from the (older, author-controlled) time of the commit on the branch."""
+    args = ("-z", "--first-parent", "--no-show-signature", "--no-follow", "--format=%H %ct")
+    out = git.run(root, "--literal-pathspecs", "log", *args, "--end-of-options", commit, "--", path)
+    found: list[tuple[str, datetime]] = []
+    for record in out.decode("ascii", "replace").split("\0"):
+        sha, _, stamp = record.strip().partition(" ")
+        if sha and stamp:
+            found.append((sha, datetime.fromtimestamp(int(stamp), tz=UTC)))
+    return found
 
 
 def _stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
