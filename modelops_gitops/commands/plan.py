@@ -9,13 +9,16 @@ from pathlib import Path
 import typer
 
 from modelops_gitops.approvals import read_approvals
+from modelops_gitops.errors import InputError
 from modelops_gitops.files import write_atomic
+from modelops_gitops.kinds import Repository
+from modelops_gitops.kinds.settings import Provider
+from modelops_gitops.load import load_document
 from modelops_gitops.plan import PlanRequest, run_plan
 from modelops_gitops.plan_result import PlanResult
 from modelops_gitops.render.links import Links
 from modelops_gitops.rules.base import GateRunner
-from modelops_gitops.state import load_state
-from modelops_gitops.tree import WorkTree
+from modelops_gitops.tree import MODELOPS_FILE, read_inside
 
 
 def run(
@@ -57,11 +60,21 @@ def run(
 def _links(root: Path, result: PlanResult) -> Links:
     """Links to file lines on GitHub when modelops.yaml names the repository and the head is a
     commit (a work tree has nothing to link to); plain `path:line` otherwise."""
-    settings = load_state(WorkTree(root), models=()).spec.provider
-    if settings.type != "github" or not settings.owner or not settings.repo or not result.head_sha:
+    settings = _provider(root) if result.head_sha else None
+    if settings is None or settings.type != "github" or not settings.owner or not settings.repo:
         return Links()
     server = (settings.api_url or "https://github.com").removesuffix("/api/v3")
     return Links.github(settings.owner, settings.repo, result.head_sha, server=server)
+
+
+def _provider(root: Path) -> Provider | None:
+    """The work tree's modelops.yaml alone (not every document of the tree: a plan of two refs
+    neither walks nor fails on the work tree); None when it is absent or invalid."""
+    try:
+        doc, _ = load_document(MODELOPS_FILE, read_inside(root.resolve(), MODELOPS_FILE))
+    except InputError:
+        return None
+    return doc.spec.provider if isinstance(doc, Repository) else None
 
 
 def _gate_runner(root: Path) -> GateRunner:
