@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from modelops_gitops.errors import InputError
+from modelops_gitops.problems import Problem
 
 MODELOPS_FILE = "modelops.yaml"
 MODELS_DIR = "models"
@@ -49,6 +50,32 @@ def is_document_path(path: str) -> bool:
     return len(parts) == 2 and parts[0] == POLICIES_DIR and parts[1].endswith(YAML_SUFFIXES)
 
 
+SYMLINKED_FOLDER = "symlinked folder"
+
+
+def special_problems(tree: Tree) -> list[Problem]:
+    """Symlinks to folders (work tree), symlinks and submodules (git) where documents live:
+    refused, never followed or skipped in silence."""
+    special = getattr(tree, "special_paths", None)
+    if special is None:
+        return []
+    return [
+        Problem(
+            path,
+            0,
+            0,
+            "",
+            f"a {_what(mode)} is not read: documents must be regular files in the repository",
+        )
+        for path, mode in sorted(special().items())
+        if path == MODELOPS_FILE or path.split("/")[0] in (MODELS_DIR, POLICIES_DIR)
+    ]
+
+
+def _what(mode: str) -> str:
+    return {"120000": "symlink", "160000": "submodule"}.get(mode, mode)
+
+
 def model_folder(path: str) -> str | None:
     """models/<name>/model.yaml -> <name>."""
     parts = path.split("/")
@@ -72,18 +99,33 @@ class WorkTree:
         # String joins, not pathlib: this lists every file of a 10,000-model repository on
         # each warm validate.
         found: list[str] = []
+        special: dict[str, str] = {}
         root = str(self.root)
         for top in (MODELOPS_FILE, MODELS_DIR, POLICIES_DIR):
             start = os.path.join(root, top)
+            if os.path.islink(start) and os.path.isdir(start):
+                special[top] = SYMLINKED_FOLDER
+                continue
             if os.path.islink(start) or os.path.isfile(start):
                 found.append(top)
                 continue
             for dirpath, dirnames, filenames in os.walk(start):
-                dirnames[:] = sorted(d for d in dirnames if d not in self._SKIP_DIRS)
                 rel = top if dirpath == start else f"{top}/{dirpath[len(start) + 1 :]}"
                 rel = rel.replace(os.sep, "/")
+                links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+                special.update((f"{rel}/{d}", SYMLINKED_FOLDER) for d in links)
+                dirnames[:] = sorted(
+                    d for d in dirnames if d not in self._SKIP_DIRS and d not in links
+                )
                 found.extend(f"{rel}/{name}" for name in filenames)
+        self._special = special
         return sorted(found)
+
+    def special_paths(self) -> dict[str, str]:
+        """Symlinked folders (never followed): path -> what it is."""
+        if not hasattr(self, "_special"):
+            self.paths()
+        return dict(self._special)
 
     def exists(self, path: str) -> bool:
         return os.path.lexists(self.root / path)

@@ -25,6 +25,7 @@ from modelops_gitops.tree import (
     Tree,
     document_paths,
     model_folder,
+    special_problems,
 )
 from modelops_gitops.validate_cache import ValidateCache
 from modelops_gitops.yaml_source import YamlProblem, parse
@@ -141,7 +142,7 @@ def validate_tree(
         wanted = documents if named & set(context) else sorted(named | set(context))
     max_bytes = _max_bytes(tree)
     results = _cached_check(tree, wanted, max_bytes, jobs or os.cpu_count() or 1, cache)
-    problems = [p for r in results for p in r.problems]
+    problems = [p for r in results for p in r.problems] + special_problems(tree)
     facts = [r.facts for r in results if r.facts is not None]
     problems += _missing_singletons(facts, results)
     model_dirs = {model_folder(p) for p in documents}
