@@ -9,6 +9,7 @@ every core.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -74,8 +75,8 @@ def feature_drift(
 ) -> FeatureDrift:
     names = {"ref_name": reference.location, "cur_name": current.location}
     if column.numeric:
-        cur = sorted_sample(read_float64(current, column.name), in_place=True)
-        ref = sorted_sample(read_float64(reference, column.name), in_place=True)
+        cur = sorted_sample(read_float64(current, column.name, _scratch(0)), in_place=True)
+        ref = sorted_sample(read_float64(reference, column.name, _scratch(1)), in_place=True)
         facts = numeric_facts(column, ref, cur)
         require_values(facts, **names)
         test = choose_test(facts, config)
@@ -91,12 +92,37 @@ def feature_drift(
     return evaluate(evidence, test, config)
 
 
-def read_float64(source: Source, column: str) -> FloatArray:
-    """A column as a writable float64 array of its own, nulls as NaN (sorted in place next)."""
+def read_float64(source: Source, column: str, scratch: _Scratch | None = None) -> FloatArray:
+    """A column as a writable float64 array, nulls as NaN, for sorting in place: copied chunk
+    by chunk from arrow into the thread's reusable buffer (fresh memory costs page faults)."""
     array = read_column(source, column, dictionary=False)
-    if not pa.types.is_float64(array.type):
-        array = array.cast(pa.float64(), safe=False)
-    values = array.to_numpy()
-    if not values.flags.writeable:
-        values = values.copy()  # zero-copy view of arrow's buffer: sort a copy
-    return np.asarray(values, dtype=np.float64)
+    if not (pa.types.is_floating(array.type) or pa.types.is_integer(array.type)):
+        array = array.cast(pa.float64(), safe=False)  # booleans, decimals
+    out = scratch.get(len(array)) if scratch is not None else np.empty(len(array))
+    position = 0
+    for chunk in array.chunks:
+        out[position : position + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        position += len(chunk)
+    return out
+
+
+class _Scratch:
+    """A float64 buffer that grows and is reused, one per thread and sample."""
+
+    def __init__(self) -> None:
+        self.buffer: FloatArray = np.empty(0)
+
+    def get(self, size: int) -> FloatArray:
+        if self.buffer.size < size:
+            self.buffer = np.empty(size)
+        return self.buffer[:size]
+
+
+_THREAD = threading.local()
+
+
+def _scratch(slot: int) -> _Scratch:
+    buffers: list[_Scratch] | None = getattr(_THREAD, "buffers", None)
+    if buffers is None:
+        buffers = _THREAD.buffers = [_Scratch(), _Scratch()]
+    return buffers[slot]

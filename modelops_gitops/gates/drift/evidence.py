@@ -91,7 +91,7 @@ class ExactNumeric:
 
     @property
     def ref_std(self) -> float:
-        return float(np.std(self.ref))
+        return stats.std(self.ref)
 
     def wasserstein(self) -> tuple[float, float]:
         return stats.wasserstein_sorted(self.ref, self.cur), 0.0

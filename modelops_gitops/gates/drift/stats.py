@@ -136,7 +136,11 @@ def wasserstein_sorted(ref: FloatArray, cur: FloatArray) -> float:
     units and the smaller's every `big` units, so each step of the larger meets at most two
     steps of the smaller: a few vectorised passes, in blocks, with no search and no merge."""
     if ref.size == cur.size:
-        return float(np.abs(ref - cur).mean())
+        total = sum(
+            float(np.abs(ref[i : i + _BLOCK] - cur[i : i + _BLOCK]).sum())
+            for i in range(0, ref.size, _BLOCK)
+        )
+        return total / ref.size
     big, small = (ref, cur) if ref.size > cur.size else (cur, ref)
     nb, ns = big.size, small.size
     total = 0.0
@@ -150,6 +154,16 @@ def wasserstein_sorted(ref: FloatArray, cur: FloatArray) -> float:
         total += float(np.dot(np.abs(values - small[k0]), first.astype(np.float64)))
         total += float(np.dot(np.abs(values - small[k1]), (ns - first).astype(np.float64)))
     return total / (nb * ns)
+
+
+def std(values: FloatArray) -> float:
+    """Population standard deviation (ddof=0), two passes like numpy and pandas, in blocks."""
+    mean = float(values.sum()) / values.size
+    squares = sum(
+        float(np.dot(block, block))
+        for block in (values[i : i + _BLOCK] - mean for i in range(0, values.size, _BLOCK))
+    )
+    return math.sqrt(squares / values.size)
 
 
 def ks_sorted(ref: FloatArray, cur: FloatArray) -> tuple[float, float]:
