@@ -6,8 +6,6 @@ Register with `runner.GATES[gate.NAME] = gate`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.base import GateIO, GateRequest
 from modelops_gitops.gates.drift.config import DriftConfig
@@ -45,15 +43,9 @@ def run(request: GateRequest, io: GateIO) -> GateResult:
     return to_gate_result(report)
 
 
-def drift_config(rule: DriftRule, model_features: list[str]) -> DriftConfig:
-    """The rule's drift settings; without a column list, the model's declared features
-    (or, when it declares none, every column of the current data)."""
-    embedded: Any = getattr(rule, "settings", None)
-    if isinstance(embedded, DriftConfig):
-        config = embedded
-    else:
-        fields = rule.model_dump(include=set(DriftConfig.model_fields))
-        config = DriftConfig.model_validate(fields)
-    if not config.columns:
-        config = config.model_copy(update={"columns": list(model_features) or None})
-    return config
+def drift_config(rule: DriftConfig, model_features: list[str]) -> DriftConfig:
+    """The rule is a DriftConfig (a Policy's drift rule embeds its fields); without a column
+    list, the model's declared features (or, when it declares none, every current column)."""
+    if rule.columns:
+        return rule
+    return rule.model_copy(update={"columns": list(model_features) or None})
