@@ -3,9 +3,12 @@
     refs -> (base tree, head tree) -> states (policies + touched models only) -> changes
          -> findings per change (base policies, approvals, gates) -> PlanResult
 
-Only the files that differ between base and head are read besides the governance documents,
-so a plan in a 10,000-model repository reads a handful of files. The head must be valid
-(the same checks as `validate`): an invalid head is bad input (exit 2), not a finding.
+The PR's changes are the files the head changed since it left the base (their merge base, as
+GitHub's "files changed"), so what the base gained meanwhile is not reported as reverted by
+the PR; each such file is compared between the base as it stands and the head. Only those
+files are read besides the governance documents, so a plan in a 10,000-model repository reads
+a handful of files. The head must be valid (the same checks as `validate`): an invalid head
+is bad input (exit 2), not a finding.
 """
 
 from __future__ import annotations
@@ -50,10 +53,11 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
     head_sha = "" if head_ref == WORKTREE else git.resolve(root, head_ref)
     base_ref = request.base or _default_base(root, head_sha or git.resolve(root, "HEAD"))
     base_sha = git.resolve(root, base_ref)
+    fork = _fork_point(root, base_sha, head_sha)
     if head_ref == WORKTREE:
-        changed = _worktree_changes(root, base_sha)
+        changed = _worktree_changes(root, fork)
     else:
-        changed = git.changed_paths(root, base_sha, head_sha)
+        changed = git.changed_paths(root, fork, head_sha)
     touched = {name for p in changed if (name := model_folder(p)) is not None}
     with GitTree(root, base_sha) as base_tree:
         base = load_state(base_tree, models=touched)
@@ -106,6 +110,13 @@ def _default_base(root: Path, head_sha: str) -> str:
     if found is None:
         raise InputError(f"--base: {branch} and the head share no history; give --base REF")
     return found
+
+
+def _fork_point(root: Path, base_sha: str, head_sha: str) -> str:
+    """Where the head left the base (their merge base, as GitHub's "files changed"): what the
+    base gained since is not the PR's change. The base itself when they share no history."""
+    head = head_sha or git.head_commit(root)
+    return (git.merge_base(root, base_sha, head) if head else None) or base_sha
 
 
 def _worktree_changes(root: Path, base_sha: str) -> list[str]:

@@ -79,6 +79,11 @@ def test_missing_approvals_are_pending_and_say_who_is_needed(tmp_path: Path, cli
     outstanding = {f["rule"] for f in change["findings"] if f["result"] != "pass"}
     assert outstanding == {"approvals", "test", "champion", "fairness", "drift"}
 
+    text = cli(*plan_args(repo, "--no-gates", "--approvals", str(one), "--format", "text"))
+    assert text.code == 3
+    assert "needs 2 approval(s) from model-risk, credit-risk; has 1 (priya-validation)" in text.out
+    assert f"{CREDIT}:{approvals['line']}" in text.out
+
     none_read = parsed(cli(*plan_args(repo, "--no-gates")))
     message = finding(_promotion(none_read), HIGH_RISK, "approvals")["message"]
     assert "needs 2 approval(s) from model-risk, credit-risk" in message

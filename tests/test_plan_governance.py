@@ -405,6 +405,27 @@ def test_soak_counts_from_the_merge_not_from_the_branch_commit(tmp_path: Path, c
     assert soak["message"] == "1.3.0 has held staging for 1.0h; needs 24.0h"
 
 
+def test_a_pr_behind_main_is_judged_on_its_own_changes(tmp_path: Path, cli: Cli) -> None:
+    """main moved on after the PR branched (a policy edit, another promotion): those are not
+    the PR's changes, so they are neither reported as reverted by it nor block it."""
+    repo, head = promotion_pr(tmp_path)
+    run_git(repo, "checkout", "--quiet", "main")
+    later = {
+        BREAST_CANCER: set_stage("production", "1.1.0"),
+        "policies/rollback.yaml": replace("no freeze.", "no freeze (reviewed)."),
+    }
+    commit(repo, later, "meanwhile on main", when="2024-07-09T09:00:00+00:00")
+    path = approvals_file(
+        tmp_path, head, [review("priya-validation", head), review("jonas-credit", head)]
+    )
+    code, plan = _plan(cli, repo, "--approvals", str(path))
+
+    assert kinds(plan) == ["stage.promoted"]
+    assert change_of(plan, "stage.promoted", "credit")["to"] == "1.2.0"
+    assert plan["findings"] == []
+    assert code == 3  # only the gates (not run) are outstanding
+
+
 def test_hand_edits_under_audit_are_blocked(tmp_path: Path, cli: Cli) -> None:
     repo = governed_repo(tmp_path)
     open_pr(repo, {"audit/ledger.jsonl": '{"forged": true}\n'})

@@ -49,18 +49,21 @@ def test_a_ref_that_does_not_exist_is_named(tmp_path: Path, cli: Cli, which: str
 
 @pytest.mark.parametrize("which", ["--base", "--head"])
 def test_a_ref_that_looks_like_a_git_option_runs_nothing(tmp_path: Path, which: str) -> None:
-    repo, _ = promotion_pr(tmp_path)
-    marker = tmp_path / "pwned"
-    evil = f"--upload-pack=touch {marker}"
+    """A branch named `--upload-pack=touch pwned` (git refuses to create one; it is written as
+    a loose ref file here) is refused before git sees it: nothing runs, nothing is touched."""
+    repo, head = promotion_pr(tmp_path)
+    evil = "--upload-pack=touch pwned"
+    (repo / ".git" / "refs" / "heads" / evil).write_text(head + "\n", "ascii")
     refs = {"--base": "main", "--head": "pr", which: evil}
     argv = plan_args(repo, "--no-gates", base=refs["--base"], head=refs["--head"])
     argv[argv.index(which) : argv.index(which) + 2] = [f"{which}={evil}"]
     result = run_script(*argv, cwd=repo)
 
     assert result.code == 2, result
-    assert "refused" in result.err
-    assert evil in result.err
-    assert not marker.exists()
+    assert result.out == ""
+    assert f"git ref '{evil}' refused: it starts with '-'" in result.err
+    assert not (repo / "pwned").exists()
+    assert not (tmp_path / "pwned").exists()
     _no_traceback(result)
 
 
