@@ -105,6 +105,24 @@ def test_removing_the_approvals_rule_while_promoting_still_needs_two(
     assert "needs 2 approval(s)" in approvals["message"]
 
 
+def test_approvals_min_zero_in_the_head_is_bad_input(tmp_path: Path, cli: Cli) -> None:
+    """`min: 0` is not a weaker policy but an invalid one (min >= 1): exit 2 at its line."""
+    repo = governed_repo(tmp_path)
+    zero = replace(
+        "      min: 2\n      teams: [model-risk, credit-risk]",
+        "      min: 0\n      teams: [model-risk, credit-risk]",
+    )
+    open_pr(repo, {HIGH_RISK_FILE: zero, CREDIT: set_stage("production", "1.2.0")})
+    result = cli(*plan_args(repo, "--no-gates"))
+
+    assert result.code == 2, result
+    assert result.out == ""
+    line = (repo / HIGH_RISK_FILE).read_text("utf-8").splitlines().index("      min: 0") + 1
+    assert f"{HIGH_RISK_FILE}:{line}:" in result.err
+    assert "spec.rules[0].min" in result.err
+    assert "Traceback" not in result.err
+
+
 def test_a_promotion_inside_the_freeze_window_is_blocked(tmp_path: Path, cli: Cli) -> None:
     repo, head = promotion_pr(tmp_path)
     path = approvals_file(tmp_path, head, [review("priya-validation", head)])
