@@ -17,7 +17,7 @@ import typer
 try:  # typer >= 0.22 vendors click (and no longer installs it); older typer uses click itself
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import ClickException  # type: ignore[assignment,no-redef]
+    from click.exceptions import ClickException  # type: ignore[assignment]
 
 from modelops_gitops import __version__
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError

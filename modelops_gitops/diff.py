@@ -74,7 +74,7 @@ def diff_model(
                 model=name,
                 file=file,
                 path=path,
-                **{"from": None},
+                from_=None,
                 to=", ".join(changed),
             )
         )
@@ -137,7 +137,7 @@ def _versions(name: str, file: str, before: Model | None, after: Model) -> list[
             version=gone,
             file=file,
             path=("spec", "versions"),
-            **{"from": gone},
+            from_=gone,
         )
         for gone in sorted(set(old) - present)
     ]
@@ -163,7 +163,7 @@ def _stages(
                     stage=stage,
                     file=file,
                     path=("spec", "stages"),
-                    **{"from": was},
+                    from_=was,
                 )
             )
             continue
@@ -176,7 +176,7 @@ def _stages(
                 stage=stage,
                 file=file,
                 path=path,
-                **{"from": was},
+                from_=was,
                 to=now,
             )
         )

@@ -134,10 +134,7 @@ def _placed(change: Change, locator: Locator) -> Change:
 def _check_references(state: RepoState, tree: Tree) -> None:
     """The head's cross-document checks (owner teams, stages, waiver targets)."""
     facts = []
-    for (_kind, _name), file in state.files.items():
-        doc = _doc(state, file)
-        if doc is None:
-            continue
+    for file, doc in state.documents():
         found, issues = facts_of(file, doc)
         facts.append(found)
         if issues:
@@ -148,16 +145,3 @@ def _check_references(state: RepoState, tree: Tree) -> None:
         problems += locate(file, state.raw[file], issues, 1 << 30)
     if problems:
         raise InputError(problems)
-
-
-def _doc(state: RepoState, file: str) -> object | None:
-    for (kind, name), path in state.files.items():
-        if path != file:
-            continue
-        table = {"Model": state.models, "Policy": state.policies, "Waiver": state.waivers}
-        if kind in table:
-            return table[kind].get(name)
-        return {"Lifecycle": state.lifecycle, "Teams": state.teams, "Repository": state.settings}[
-            kind
-        ]
-    return None

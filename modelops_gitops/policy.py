@@ -142,8 +142,8 @@ def _builtin(change: Change, ctx: Context) -> list[tuple[str, Verdict]]:
                 )
             )
     if change.kind in STAGE_CHANGES and ctx.base.lifecycle is not None:
-        stages = {s.name: s for s in ctx.base.lifecycle.spec.stages}
-        stage = stages.get(change.stage or "")
+        by_name = {s.name: s for s in ctx.base.lifecycle.spec.stages}
+        stage = by_name.get(change.stage or "")
         if stage is not None and stage.requires and change.kind == "stage.promoted":
             out.append(("lifecycle", check_soak(ctx, change, stage.requires, stage.min_soak)))
     return out

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
@@ -18,7 +21,14 @@ from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, W
 from modelops_gitops.kinds.settings import RepositorySpec
 from modelops_gitops.load import load_document, locate
 from modelops_gitops.problems import Problem
-from modelops_gitops.tree import MODELOPS_FILE, POLICIES_DIR, Tree, WorkTree, document_paths
+from modelops_gitops.tree import (
+    MODELOPS_FILE,
+    POLICIES_DIR,
+    Tree,
+    WorkTree,
+    document_paths,
+    special_problems,
+)
 
 DEFAULT_SETTINGS = Repository.model_validate(
     {"apiVersion": "modelops-gitops/v1", "kind": "Repository", "metadata": {"name": "repository"}}
@@ -48,6 +58,25 @@ class RepoState:
     def file_of(self, kind: str, name: str) -> str:
         return self.files.get((kind, name), model_file(name) if kind == "Model" else "")
 
+    def documents(self) -> list[tuple[str, BaseModel]]:
+        """Every loaded document with its file, in file order."""
+        tables: dict[str, dict[str, Any]] = {
+            "Model": self.models,
+            "Policy": self.policies,
+            "Waiver": self.waivers,
+        }
+        singles: dict[str, BaseModel | None] = {
+            "Lifecycle": self.lifecycle,
+            "Teams": self.teams,
+            "Repository": self.settings,
+        }
+        out: list[tuple[str, BaseModel]] = []
+        for (kind, name), file in sorted(self.files.items(), key=lambda item: item[1]):
+            doc = tables[kind].get(name) if kind in tables else singles.get(kind)
+            if doc is not None:
+                out.append((file, doc))
+        return out
+
     def policy_set_sha256(self) -> str:
         """Hash of the governance in force: modelops.yaml and every policies/*.yaml, by path."""
         parts = [
@@ -74,7 +103,7 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
         candidates = (model_file(n) for n in models)
         candidates = (c for m in candidates for c in (m, m.removesuffix(".yaml") + ".yml"))
         model_paths = document_paths(c for c in candidates if c in listed)
-    problems: list[Problem] = []
+    problems: list[Problem] = special_problems(tree)
     docs: dict[str, object] = {}
     raw: dict[str, bytes] = {}
     max_bytes = None
