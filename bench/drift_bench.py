@@ -170,8 +170,12 @@ def make_column(kind: str, drift: str, current: bool, n: int, rng: np.random.Gen
 
 
 def generate(folder: Path, rows: int, cols: int, seed: int) -> tuple[Path, Path]:
+    """Write the two files, or reuse them when a previous run left the same shape there."""
     folder.mkdir(parents=True, exist_ok=True)
     plan = column_plan(cols)
+    done = folder / f"done-{rows}x{cols}-{seed}"
+    if done.exists():
+        return folder / "reference.parquet", folder / "current.parquet"
     paths = []
     for index, name in enumerate(("reference", "current")):
         path = folder / f"{name}.parquet"
@@ -188,6 +192,7 @@ def generate(folder: Path, rows: int, cols: int, seed: int) -> tuple[Path, Path]
             writer.write_table(table, row_group_size=CHUNK_ROWS)
         if writer is not None:
             writer.close()
+    done.touch()
     return paths[0], paths[1]
 
 
@@ -272,7 +277,12 @@ def main() -> None:
         default="auto",
         help="auto: only up to 50M cells (Evidently needs ~100 bytes per cell)",
     )
-    parser.add_argument("--scratch", type=Path, default=None, help="where to write the data (kept)")
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        default=None,
+        help="where to write the data (kept, and reused by the next run with the same shape)",
+    )
     args = parser.parse_args()
 
     threads = max(1, min(4, os.cpu_count() or 1))
