@@ -131,3 +131,12 @@ def test_dask_overrides_and_value_counts(tmp_path: Path, scheduler: str) -> None
     compare(local, dask)
     grid = {f.name: f for f in dask.features}["grid"]
     assert (grid.test, grid.error_bound, grid.drifted) == ("chisquare", 0.0, True)
+
+
+def test_chunked_engine_agrees_with_local(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    ref = write_parts(tmp_path / "ref", dataset(rng, 24_000, 0.0), parts=3)
+    cur = write_parts(tmp_path / "cur", dataset(rng, 12_000, 0.12), parts=2)
+    chunked = run_drift(ref, cur, engine="chunked", threads=2)
+    assert chunked.engine == "chunked"
+    compare(run_drift(ref, cur), chunked.model_copy(update={"engine": "dask"}))

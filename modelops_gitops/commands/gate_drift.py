@@ -19,7 +19,7 @@ from modelops_gitops.gates.drift.run import run_drift
 from modelops_gitops.problems import Problem
 
 FORMATS = tuple(RENDERERS)
-ENGINES: tuple[Engine, ...] = ("local", "dask")
+ENGINES: tuple[Engine, ...] = ("local", "chunked", "dask")
 
 
 def run_drift_command(
@@ -47,7 +47,7 @@ def run_drift_command(
         config,
         reference_sha256=reference_sha256,
         current_sha256=current_sha256,
-        engine="dask" if engine == "dask" else "local",
+        engine=next(e for e in ENGINES if e == engine),
         scheduler=scheduler,
         progress=progress,
     )

@@ -14,7 +14,7 @@ from modelops_gitops.gates.drift.config import P_VALUE_TESTS, ColumnType, TestNa
 from modelops_gitops.gates.result import Check, GateResult, JsonCell
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-Engine = Literal["local", "dask"]
+Engine = Literal["local", "chunked", "dask"]
 
 
 class Distribution(BaseModel):

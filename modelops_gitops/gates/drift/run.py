@@ -1,7 +1,9 @@
 """`run_drift`: verify, plan the columns, gather with an engine, build the report.
 
-Engines: "local" (exact, column at a time, threads) and "dask" (mergeable per-partition
-summaries on a cluster; W1/KS within a stated bound, the same decisions). See docs/drift.md.
+Engines: "local" (exact, column at a time, threads), "dask" (mergeable per-partition
+summaries on a cluster; W1/KS within a stated bound, the same decisions) and "chunked" (the
+same summaries in this process, a piece of rows at a time, for data larger than memory).
+See docs/drift.md.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ def run_drift(
         from modelops_gitops.gates.drift.engine_dask import run_dask  # dask: optional
 
         features = run_dask(ref, cur, columns, config, scheduler=scheduler, progress=progress)
+    elif engine == "chunked":
+        from modelops_gitops.gates.drift.engine_summaries import run_chunked
+
+        features = run_chunked(ref, cur, columns, config, threads=threads, progress=progress)
     else:
         features = run_local(ref, cur, columns, config, threads=threads, progress=progress)
     return build_report(

@@ -61,6 +61,8 @@ def summarize_numeric(values: FloatArray) -> NumericSummary:
     sample = np.sort(x) if x.size <= EXACT_CAP else None
     if sample is not None:
         distinct, counts = value_counts_sorted(sample)
+    elif np.unique(x[: 4 * DISTINCT_CAP]).size > DISTINCT_CAP:  # quick: already too many
+        distinct, counts = None, None
     else:
         table = pc.value_counts(pa.array(x))
         if len(table) > DISTINCT_CAP:
