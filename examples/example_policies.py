@@ -212,6 +212,25 @@ spec:
       teams: [model-risk, sre]
 """
 
+MODEL_CHANGES = """\
+apiVersion: modelops-gitops/v1
+kind: Policy
+metadata:
+  name: model-changes
+spec:
+  description: >-
+    Changes that do not promote but can loosen governance: a model's metadata (lowering its
+    risk tier moves it to lighter policies in the NEXT pull request), removing a stage, or
+    deleting a model. Independent validation signs them off.
+  selector:
+    change_kinds: [metadata.changed, stage.removed, model.deleted]
+  rules:
+    - id: approvals
+      type: approvals
+      min: 1
+      teams: [model-risk]
+"""
+
 GOVERNANCE = """\
 apiVersion: modelops-gitops/v1
 kind: Policy
@@ -283,6 +302,7 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
     "policies/production-standard.yaml": ("../schemas/policy.json", PRODUCTION_STANDARD),
     "policies/rollback.yaml": ("../schemas/policy.json", ROLLBACK),
     "policies/governance.yaml": ("../schemas/policy.json", GOVERNANCE),
+    "policies/model-changes.yaml": ("../schemas/policy.json", MODEL_CHANGES),
     "policies/freeze.yaml": ("../schemas/policy.json", FREEZE),
     "policies/waiver-breast-cancer-documentation.yaml": ("../schemas/waiver.json", WAIVER),
 }

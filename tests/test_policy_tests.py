@@ -33,7 +33,7 @@ def test_bundled_example_cases_pass_with_full_coverage(
 ) -> None:
     result = cli("policy", "test", "--repo", str(example), "--require-coverage")
     assert result.code == 0, result.output
-    assert "12 passed, 0 failed" in result.out
+    assert "14 passed, 0 failed" in result.out
     assert "every rule is exercised" in result.out
 
 
@@ -43,7 +43,7 @@ def test_init_writes_a_starter_test_that_passes(tmp_path: Path, cli: Callable[..
     body = json.loads(result.out)
     assert result.code == 0, result.output
     assert body["failed"] == 0
-    assert body["passed"] == 4
+    assert body["passed"] == 5
     assert body["uncovered_rules"] == []
 
 

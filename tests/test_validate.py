@@ -11,21 +11,14 @@ import pytest
 from conftest import CHURN_MODEL, Result, make_repo, snapshot, valid_files, write_files
 
 from modelops_gitops import validate, validate_cache
-from modelops_gitops.tree import WorkTree
+from modelops_gitops.tree import WorkTree, document_paths
 from modelops_gitops.validate import FileResult, validate_tree
 
 Cli = Callable[..., Result]
 MODEL = "models/churn/model.yaml"
 CACHE = Path(".git/modelops-gitops/validate.pickle")
-DOCUMENTS = [
-    "modelops.yaml",
-    MODEL,
-    "policies/governance.yaml",
-    "policies/lifecycle.yaml",
-    "policies/production.yaml",
-    "policies/rollback.yaml",
-    "policies/teams.yaml",
-]
+# What validate reads in the valid scenario: the scaffold's documents plus the one model.
+DOCUMENTS = document_paths(valid_files())
 
 
 @pytest.fixture
@@ -63,7 +56,7 @@ def rewrite(path: Path, text: str) -> None:
 def test_whole_tree(valid_repo: Path, reads: list[str]) -> None:
     report = validate_tree(WorkTree(valid_repo))
     assert report.ok
-    assert report.files == 7
+    assert report.files == len(DOCUMENTS)
     assert reads == DOCUMENTS
 
 
@@ -87,7 +80,7 @@ def test_named_model_is_read_with_the_policies_only(tmp_path: Path, reads: list[
     repo = make_repo(tmp_path, {**valid_files(), "models/fraud/model.yaml": other})
     report = validate_tree(WorkTree(repo), [MODEL])
     assert report.ok
-    assert report.files == 7
+    assert report.files == len(DOCUMENTS)
     assert "models/fraud/model.yaml" not in reads
 
 
@@ -96,7 +89,7 @@ def test_named_policy_reads_every_model(tmp_path: Path, reads: list[str]) -> Non
     repo = make_repo(tmp_path, {**valid_files(), "models/fraud/model.yaml": other})
     report = validate_tree(WorkTree(repo), iter(["policies/teams.yaml"]))
     assert report.ok
-    assert report.files == 8
+    assert report.files == len(DOCUMENTS) + 1
     assert "models/fraud/model.yaml" in reads
 
 
@@ -219,7 +212,7 @@ def test_a_corrupt_cache_is_ignored(valid_repo: Path, cli: Cli, content: bytes) 
     assert "Traceback" not in result.output
     cache = validate_cache.ValidateCache(valid_repo / CACHE)  # rebuilt and readable again
     assert cache.get((MODEL,)) is None
-    assert len(cache._entries) == 7
+    assert len(cache._entries) == len(DOCUMENTS)
 
 
 def test_a_cache_path_that_is_a_directory_is_ignored(valid_repo: Path, cli: Cli) -> None:
