@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from repo_gen import generate_repo  # noqa: E402
+from repo_gen import generate_repo
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -47,8 +47,10 @@ def main() -> int:
 
     shutil.rmtree(repo / ".git" / "modelops-gitops", ignore_errors=True)
     ours, proc = timed([str(VENV_BIN / "modelops-gitops"), "validate", "--no-cache"], repo)
-    print(f"modelops-gitops validate (cold): {ours:.2f} s  exit {proc.returncode}  "
-          f"{proc.stdout.decode().strip().splitlines()[-1]}")
+    print(
+        f"modelops-gitops validate (cold): {ours:.2f} s  exit {proc.returncode}  "
+        f"{proc.stdout.decode().strip().splitlines()[-1]}"
+    )
     if proc.returncode != 0:
         print(proc.stdout.decode()[-2000:], proc.stderr.decode()[-2000:])
         return 1
@@ -58,20 +60,22 @@ def main() -> int:
     edited = repo / model_files[len(model_files) // 2]
     edited.write_text(edited.read_text().replace("description: ", "description: edited ", 1))
     warm, proc = timed([str(VENV_BIN / "modelops-gitops"), "validate"], repo)
-    print(f"modelops-gitops validate (warm, one model edited): {warm:.2f} s  exit {proc.returncode}")
+    print(
+        f"modelops-gitops validate (warm, one model edited): {warm:.2f} s  exit {proc.returncode}"
+    )
 
     checker = VENV_BIN / "check-jsonschema"
     if not checker.exists():
         print("check-jsonschema not installed: pip install -e '.[bench]'")
         return 1
-    theirs, proc = timed(
-        [str(checker), "--schemafile", "schemas/model.json", *model_files], repo
-    )
+    theirs, proc = timed([str(checker), "--schemafile", "schemas/model.json", *model_files], repo)
     print(f"check-jsonschema (model files only): {theirs:.2f} s  exit {proc.returncode}")
     if proc.returncode != 0:
         print(proc.stdout.decode()[-2000:])
-    print(f"ratio: {theirs / ours:.1f}x faster than check-jsonschema (cold), "
-          f"warm re-validate {warm:.2f} s")
+    print(
+        f"ratio: {theirs / ours:.1f}x faster than check-jsonschema (cold), "
+        f"warm re-validate {warm:.2f} s"
+    )
     return 0
 
 

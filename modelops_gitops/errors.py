@@ -44,7 +44,9 @@ class InputError(ModelOpsError):
         super().__init__("\n".join(_render(p) for p in self.problems))
 
     @classmethod
-    def at(cls, file: str, message: str, *, line: int = 0, column: int = 0, field: str = "") -> InputError:
+    def at(
+        cls, file: str, message: str, *, line: int = 0, column: int = 0, field: str = ""
+    ) -> InputError:
         return cls([Problem(file=file, line=line, column=column, field=field, message=message)])
 
 

@@ -28,7 +28,9 @@ class Problem:
         where = self.file
         if self.line:
             where += f":{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, Result, snapshot, write_files
 
 EXAMPLE = ("modelops.yaml", "models", "policies")
