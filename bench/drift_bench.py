@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/drift_bench.py                      # 1M rows x 20 columns, with Evidently
     .venv/bin/python bench/drift_bench.py --rows 5000000 --cols 50   # ours and the floor only
+    .venv/bin/python bench/drift_bench.py --summaries   # also the dask and chunked engines
 
 Generates seeded reference/current parquet files (20% categorical columns; drift injected in
 known columns, some of it deliberately below the thresholds) in a scratch directory, then
@@ -54,7 +55,8 @@ EVIDENTLY_TESTS = {
 OURS = """
 import sys
 from modelops_gitops.commands.gate_drift import run_drift_command
-out, code = run_drift_command(sys.argv[1], sys.argv[2], fmt="json")
+engine = sys.argv[3] if len(sys.argv) > 3 else "local"
+out, code = run_drift_command(sys.argv[1], sys.argv[2], fmt="json", engine=engine)
 sys.stdout.write(out)
 """
 
@@ -278,6 +280,12 @@ def main() -> None:
         help="auto: only up to 50M cells (Evidently needs ~100 bytes per cell)",
     )
     parser.add_argument(
+        "--summaries",
+        action="store_true",
+        help="also run the dask (in-process cluster) and chunked engines and compare their "
+        "decisions with the exact engine's",
+    )
+    parser.add_argument(
         "--scratch",
         type=Path,
         default=None,
@@ -320,6 +328,25 @@ def main() -> None:
         f"floor (pyarrow read + two sorts per numerical column, {threads} threads): {floor.seconds:.2f} s, "
         f"peak RSS {floor.peak_mb:.0f} MB (runs: {', '.join(f'{t:.2f}' for t in floor_times)})"
     )
+
+    if args.summaries:
+        for engine in ("dask", "chunked"):
+            other = run_process([python, "-c", OURS, *files, engine])
+            features = json.loads(other.stdout)["features"]
+            pairs = list(zip(report["features"], features, strict=True))
+            same = sum((a["test"], a["drifted"]) == (b["test"], b["drifted"]) for a, b in pairs)
+            slack = 1e-9
+            within = sum(
+                abs(a["statistic"] - b["statistic"])
+                <= b["error_bound"] * (1 + slack) + slack * abs(a["statistic"])
+                for a, b in pairs
+            )
+            print(
+                f"{engine} engine (whole process): {other.seconds:.2f} s, peak RSS "
+                f"{other.peak_mb:.0f} MB; same test and decision as the exact engine: "
+                f"{same}/{len(features)}; statistic within its stated bound: "
+                f"{within}/{len(features)} (largest bound {max(b['error_bound'] for b in features):.1e})"
+            )
 
     ratio = f"ratio: ours/floor {ours.seconds / floor.seconds:.2f}x (target <= 2x)"
     cells = args.rows * args.cols
