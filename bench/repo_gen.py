@@ -44,6 +44,10 @@ def model_yaml(index: int) -> str:
         "    limitations: Not validated for new customers or other markets.",
         "    training_data: Twelve months of campaign outcomes, deduplicated.",
         "    evaluation_data: The most recent month, held out by time.",
+        "    ethical_considerations: Scores are not used for pricing; contact history and",
+        "      protected attributes are excluded from the features and audited quarterly.",
+        "    caveats: Seasonal campaigns shift the base rate; monitor the drift report weekly.",
+        "    contact: ml-team@example.com",
         "  versions:",
     ]
     for v in range(5):
@@ -71,6 +75,9 @@ def model_yaml(index: int) -> str:
             "          learning_rate: 0.05",
             "          subsample: 0.8",
             "          class_weight: balanced",
+            "          min_child_weight: 1.0",
+            "          colsample_bytree: 0.9",
+            "          early_stopping_rounds: 50",
             "      metrics:",
             f"        roc_auc: 0.8{(index + v) % 10}12",
             f"        accuracy: 0.7{(index * v) % 10}55",
@@ -78,8 +85,11 @@ def model_yaml(index: int) -> str:
             "        precision: 0.7012",
             "        recall: 0.5933",
             "        log_loss: 0.4512",
+            "        brier: 0.1521",
             f"      description: Retrained on data up to week {v + 1}; feature f0{v % 9 + 1} rebinned,",
-            "        calibration refreshed, thresholds unchanged from the previous version.",
+            "        calibration refreshed, thresholds unchanged from the previous version. The",
+            "        evaluation window moved forward by one week and the positive rate stayed",
+            "        within its usual band; see the training run for the full comparison.",
         ]
     lines += ["  stages:", "    staging: 1.4.0", "    production: 1.3.0", ""]
     return "\n".join(lines)
@@ -88,7 +98,8 @@ def model_yaml(index: int) -> str:
 def generate_repo(root: Path, models: int) -> Path:
     """Write (or reuse) a benchmark repository with `models` models under `root`."""
     marker = root / _MARKER
-    if marker.exists() and marker.read_text() == str(models):
+    signature = f"{models} {hashlib.sha256(model_yaml(0).encode()).hexdigest()}"
+    if marker.exists() and marker.read_text() == signature:
         return root
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -100,5 +111,5 @@ def generate_repo(root: Path, models: int) -> Path:
         folder.mkdir(parents=True)
         (folder / "model.yaml").write_text(model_yaml(index))
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    marker.write_text(str(models))
+    marker.write_text(signature)
     return root

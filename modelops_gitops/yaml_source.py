@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 from yaml import events
+from yaml.nodes import MappingNode, ScalarNode
 
 from modelops_gitops.problems import Problem
 
@@ -271,6 +272,10 @@ def parse(file: str, raw: bytes, *, max_bytes: int, locate: bool = False) -> Par
     except UnicodeDecodeError as exc:
         line, column = _position(raw, exc.start)
         raise YamlProblem(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column) from None
+    if not locate:
+        fast = _fast(raw)
+        if fast is not _FALLBACK:
+            return Parsed(file=file, data=fast)
     try:
         data, locations = _build(raw, locate)
     except yaml.MarkedYAMLError as exc:
@@ -285,6 +290,79 @@ def parse(file: str, raw: bytes, *, max_bytes: int, locate: bool = False) -> Par
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", 0, 0) from None
     return Parsed(file=file, data=data, locations=locations)
+
+
+# -- the fast path ---------------------------------------------------------------------------
+# libyaml composes the node tree in C; a resolver that answers one constant tag keeps Python
+# out of the loop, and a small walk builds the data with the same YAML 1.2 scalar rules. It
+# only accepts files with nothing to refuse: any byte that could start an anchor or alias, an
+# explicit tag, a duplicate or non-string key, deep nesting or any libyaml error sends the file
+# to `_build`, the one implementation that explains problems. Same data either way.
+
+_FALLBACK: Any = object()
+_IMPLICIT = "?"  # the tag our resolver gives every untagged node
+_MAX_FLOW_BRACKETS = 256  # more flow brackets than this could nest deep: take the event loop
+
+if hasattr(_Parser, "get_single_node"):
+
+    class _Composer(_Parser):  # type: ignore[misc]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return _IMPLICIT
+
+        def descend_resolver(self, *args: Any) -> None:
+            return None
+
+        def ascend_resolver(self, *args: Any) -> None:
+            return None
+
+
+def _fast(raw: bytes) -> Any:
+    # `&` anchors, `*` aliases, `!` tags (the non-specific `!` included): only the event loop
+    # sees them. Such bytes inside a string merely cost the fast path.
+    if b"&" in raw or b"*" in raw or b"!" in raw:
+        return _FALLBACK
+    if raw.count(b"[") + raw.count(b"{") > _MAX_FLOW_BRACKETS:
+        return _FALLBACK
+    if not hasattr(_Parser, "get_single_node"):
+        return _FALLBACK
+    composer = _Composer(raw)
+    try:
+        node = composer.get_single_node()
+    except yaml.YAMLError:
+        return _FALLBACK
+    finally:
+        composer.dispose()
+    if node is None:
+        return None
+    try:
+        return _walk(node, 0)
+    except _Refused:
+        return _FALLBACK
+
+
+class _Refused(Exception):
+    pass
+
+
+def _walk(node: Any, depth: int) -> Any:
+    if node.tag != _IMPLICIT:
+        raise _Refused
+    cls = node.__class__
+    if cls is ScalarNode:
+        return node.value if node.style else resolve_plain(node.value)
+    if depth >= MAX_DEPTH:
+        raise _Refused
+    if cls is MappingNode:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode or key_node.tag != _IMPLICIT:
+                raise _Refused
+            key = key_node.value if key_node.style else resolve_plain(key_node.value)
+            if key.__class__ is not str or key in out:
+                raise _Refused
+            out[key] = _walk(value_node, depth + 1)
+        return out
+    return [_walk(item, depth + 1) for item in node.value]
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:

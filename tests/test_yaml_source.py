@@ -362,3 +362,21 @@ def test_any_yaml_like_text_gives_data_or_a_located_refusal(text: str) -> None:
     else:
         assert isinstance(fast, Parsed)
         assert fast.data == located.data
+
+
+def test_clean_files_take_the_fast_path_with_the_same_data() -> None:
+    """The bundled example's documents are clean: libyaml's C composer reads them, and the
+    data equals what the event loop (the path that explains problems) builds."""
+    from conftest import PROJECT_ROOT
+
+    from modelops_gitops import yaml_source
+    from modelops_gitops.tree import WorkTree, document_paths
+
+    tree = WorkTree(PROJECT_ROOT)
+    paths = document_paths(tree.paths())
+    assert len(paths) >= 10
+    for path in paths:
+        raw = tree.read(path)
+        fast = yaml_source._fast(raw)
+        assert fast is not yaml_source._FALLBACK, path
+        assert fast == yaml_source.parse(path, raw, max_bytes=1 << 20, locate=True).data, path
