@@ -14,11 +14,9 @@ from typing import Any
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.base import GateRequest
 from modelops_gitops.gates.cache import ResultCache
-from modelops_gitops.gates.drift.report import to_gate_result
-from modelops_gitops.gates.drift.run import run_drift
 from modelops_gitops.gates.result import GateResult
 from modelops_gitops.gates.runner import VerifiedIO, run_gate
-from modelops_gitops.kinds.policy import ArtifactRule, DriftRule
+from modelops_gitops.kinds.policy import ArtifactRule
 from modelops_gitops.plan_result import Change
 from modelops_gitops.rules.base import Context, GateRunner
 from modelops_gitops.workspace import cache_dir
@@ -36,8 +34,6 @@ def gate_runner(root: Path) -> GateRunner:
             raise GateInputError(
                 f"{change.model}: version {change.to or change.version} is not registered"
             )
-        if isinstance(rule, DriftRule):
-            return _drift(root, rule, model, version)
         allow_unsafe = _allows_unsafe(ctx, change)
         champion = None
         if change.from_ is not None:
@@ -55,29 +51,6 @@ def gate_runner(root: Path) -> GateRunner:
         return run_gate(rule.type, request, cache=cache, io=io, capture_errors=True)
 
     return run
-
-
-def _drift(root: Path, rule: DriftRule, model: Any, version: Any) -> GateResult:
-    current = model.spec.monitoring.current
-    if current is None:
-        raise GateInputError(
-            f"models/{model.metadata.name}/model.yaml: spec.monitoring.current "
-            "is not set: the drift gate needs a monitoring snapshot"
-        )
-    config = (
-        rule
-        if rule.columns is not None
-        else rule.model_copy(update={"columns": list(model.spec.features) or None})
-    )
-    report = run_drift(
-        version.datasets.train.path,
-        current.path,
-        config,
-        reference_sha256=version.datasets.train.sha256,
-        current_sha256=current.sha256,
-        root=root,
-    )
-    return to_gate_result(report)
 
 
 def _allows_unsafe(ctx: Context, change: Change) -> bool:

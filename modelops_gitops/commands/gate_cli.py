@@ -14,6 +14,8 @@ import typer
 from modelops_gitops.commands.gate_drift import run_drift_command
 from modelops_gitops.commands.gate_model import parse_overrides, run_gate
 from modelops_gitops.errors import InputError
+from modelops_gitops.gates.drift.config import DriftConfig
+from modelops_gitops.gates.drift.gate import drift_config
 from modelops_gitops.kinds import Model
 from modelops_gitops.progress import progress_reporter
 from modelops_gitops.state import RepoState, load_state
@@ -92,6 +94,7 @@ def drift_gate(
     fmt: str,
 ) -> int:
     ref_sha = cur_sha = None
+    settings: DriftConfig | None = None
     if name is not None:
         if reference or current:
             raise InputError("gate drift: give MODEL VERSION or --reference/--current, not both")
@@ -106,6 +109,9 @@ def drift_gate(
                 "not set: the drift gate needs it",
                 field="spec.monitoring.current",
             )
+        # The settings plan would use: the governing policy's drift rule, on the model's features.
+        rule = policy_rule(state, "drift", model, "production")
+        settings = drift_config(rule if rule is not None else DriftConfig(), model.spec.features)
         reference, ref_sha = pinned.datasets.train.path, pinned.datasets.train.sha256
         current, cur_sha = model.spec.monitoring.current.path, model.spec.monitoring.current.sha256
     if reference is None or current is None:
@@ -118,6 +124,7 @@ def drift_gate(
             engine=engine,
             scheduler=scheduler,
             config_path=config,
+            config=settings,
             reference_sha256=ref_sha,
             current_sha256=cur_sha,
             progress=progress,

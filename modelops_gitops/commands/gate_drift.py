@@ -30,6 +30,7 @@ def run_drift_command(
     engine: str = "local",
     scheduler: str | None = None,
     config_path: Path | None = None,
+    config: DriftConfig | None = None,
     reference_sha256: str | None = None,
     current_sha256: str | None = None,
     progress: Progress | None = None,
@@ -40,7 +41,9 @@ def run_drift_command(
         raise InputError(f"--engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
     if scheduler is not None and engine != "dask":
         raise InputError("--scheduler needs --engine dask")
-    config = load_config(config_path) if config_path is not None else DriftConfig()
+    if config_path is not None:
+        config = load_config(config_path)
+    config = config or DriftConfig()
     report = run_drift(
         reference,
         current,

@@ -1,8 +1,7 @@
 """Run a gate by name: the registry, verified reading, and the result cache.
 
 `GATES` maps a gate's name to its module (see `base.Gate`); a new gate is one module and
-one entry here. The drift gate joins as `"drift": <adapter>` once `gates/drift` exposes a
-module with NAME, VERSION, pins(request) -> (train, monitoring.current) and run(request, io).
+one entry here.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from modelops_gitops.errors import GateInputError, InputError
 from modelops_gitops.gates import artifacts, champion, datasets, fairness, testing
 from modelops_gitops.gates.base import Gate, GateRequest, Progress, no_progress
 from modelops_gitops.gates.cache import ResultCache
+from modelops_gitops.gates.drift import gate as drift_gate
 from modelops_gitops.gates.result import GateName, GateResult, JsonCell
 from modelops_gitops.kinds.model import Artifact, Pinned
 
@@ -28,7 +28,7 @@ GATES: dict[str, Gate] = {
     testing.NAME: testing,
     champion.NAME: champion,
     fairness.NAME: fairness,
-    # "drift": the drift gate's adapter module (gates/drift) registers here.
+    drift_gate.NAME: drift_gate,
 }
 Loader = Callable[..., Any]
 """`loader(artifact, *, root, allow_unsafe, trusted)`: `artifacts.load_artifact` or a wrapper."""
