@@ -9,6 +9,7 @@ CI. `make_repo` writes a scenario tree and commits it into a real git repository
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -88,6 +89,21 @@ def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     # A test run started from a git hook must not act on the outer repository.
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
         monkeypatch.delenv(name, raising=False)
+
+
+EXAMPLE_PARTS = ("modelops.yaml", "models", "policies", "data", "artifacts")
+
+
+def copy_example(dest: Path, parts: tuple[str, ...] = EXAMPLE_PARTS) -> Path:
+    """The bundled example (at the project root) copied into `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in parts:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        else:
+            shutil.copy(source, dest / name)
+    return dest
 
 
 def git(repo: Path, *args: str) -> str:

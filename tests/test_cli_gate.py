@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, Result
-
-EXAMPLE = ("modelops.yaml", "models", "policies", "data", "artifacts")
+from conftest import Result, copy_example
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = tmp_path_factory.mktemp("example")
-    for name in EXAMPLE:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name)
-        else:
-            shutil.copy(source, repo / name)
-    return repo
+    return copy_example(tmp_path_factory.mktemp("example"))
 
 
 def test_drift_for_a_model_uses_its_features_and_flags_the_drifted_ones(

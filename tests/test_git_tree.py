@@ -17,20 +17,7 @@ from modelops_gitops.errors import EXIT_INPUT, GitRefError, InputError
 from modelops_gitops.git_tree import GitTree
 from modelops_gitops.tree import Tree, document_paths
 
-
-@pytest.fixture(autouse=True)
-def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Test")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
-        monkeypatch.setenv(f"GIT_{role}_DATE", "2024-05-01T12:00:00+00:00")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
-        monkeypatch.delenv(name, raising=False)
+# HOME and git configuration are isolated by conftest's autouse `isolate` fixture.
 
 
 def sh(repo: Path, *args: str) -> str:

@@ -8,23 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, Result, snapshot, write_files
-
-EXAMPLE = ("modelops.yaml", "models", "policies")
+from conftest import Result, copy_example, snapshot, write_files
 
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     """The bundled example's documents (no data needed: policy tests give gate outcomes)."""
-    repo = tmp_path / "example"
-    repo.mkdir()
-    for name in EXAMPLE:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name)
-        else:
-            shutil.copy(source, repo / name)
-    return repo
+    return copy_example(tmp_path / "example", ("modelops.yaml", "models", "policies"))
 
 
 def test_bundled_example_cases_pass_with_full_coverage(
