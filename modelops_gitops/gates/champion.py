@@ -33,7 +33,7 @@ from modelops_gitops.gates.metrics import (
     metric_for,
 )
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
-from modelops_gitops.gates.scoring import model_features, score
+from modelops_gitops.gates.scoring import score_versions
 from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import Bootstrap, ChampionRule
 
@@ -64,26 +64,7 @@ def run(request: GateRequest, io: GateIO) -> GateResult:
         metric_for(rule.metric, spec.task)
     except MetricUndefined as exc:
         return GateResult(gate="champion", status="error", summary=str(exc))
-    dataset = candidate.datasets.eval
-    versions = (candidate, champion)
-    models = [io.model(version.artifact) for version in versions]
-    columns = [
-        model_features(model, spec.features, artifact=version.artifact.path)
-        for model, version in zip(models, versions, strict=True)
-    ]
-    frame = io.frame(dataset, sorted({*columns[0], *columns[1], spec.target}))
-    ours, theirs = (
-        score(
-            model,
-            frame,
-            features=features,
-            target=spec.target,
-            task=spec.task,
-            artifact=version.artifact.path,
-            dataset=dataset.path,
-        )
-        for model, features, version in zip(models, columns, versions, strict=True)
-    )
+    (ours, theirs), _ = score_versions(io, spec, [candidate, champion], candidate.datasets.eval)
     names = (candidate.version, champion.version)
     return compare(ours, theirs, rule, names=names, progress=io.progress)
 

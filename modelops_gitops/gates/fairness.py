@@ -31,7 +31,7 @@ from modelops_gitops.gates import plots
 from modelops_gitops.gates.base import GateIO, GateRequest
 from modelops_gitops.gates.metrics import Scores
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
-from modelops_gitops.gates.scoring import model_features, score
+from modelops_gitops.gates.scoring import score_versions
 from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import FairnessRule
 
@@ -53,18 +53,7 @@ def run(request: GateRequest, io: GateIO) -> GateResult:
             version.artifact.path, f"the fairness gate needs a binary classifier, not {spec.task}"
         )
     column = sensitive_column(request)
-    model = io.model(version.artifact)
-    features = model_features(model, spec.features, artifact=version.artifact.path)
-    frame = io.frame(dataset, list(dict.fromkeys([*features, spec.target, column])))
-    scores = score(
-        model,
-        frame,
-        features=features,
-        target=spec.target,
-        task=spec.task,
-        artifact=version.artifact.path,
-        dataset=dataset.path,
-    )
+    (scores,), frame = score_versions(io, spec, [version], dataset, extra=[column])
     return assess(scores, frame[column], rule)
 
 

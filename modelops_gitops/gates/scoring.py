@@ -7,15 +7,18 @@ GateInputError naming the file; the gates only ever see well-formed `Scores`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.metrics import Scores
-from modelops_gitops.kinds.model import Task
+from modelops_gitops.kinds.model import ModelSpec, Pinned, Task, Version
+
+if TYPE_CHECKING:
+    from modelops_gitops.gates.base import GateIO
 
 
 def model_features(model: Any, features: list[str], *, artifact: str) -> list[str]:
@@ -40,6 +43,38 @@ def model_features(model: Any, features: list[str], *, artifact: str) -> list[st
             artifact, f"model expects {expected} features, spec.features lists {len(features)}"
         )
     return list(features)
+
+
+def score_versions(
+    io: GateIO,
+    spec: ModelSpec,
+    versions: Sequence[Version],
+    dataset: Pinned,
+    *,
+    extra: Sequence[str] = (),
+) -> tuple[list[Scores], pd.DataFrame]:
+    """Each version's artifact scored on ONE read of `dataset` (verified by `io`), with the
+    `extra` columns kept in the frame: what the test, champion and fairness gates share."""
+    models = [io.model(version.artifact) for version in versions]
+    columns = [
+        model_features(model, spec.features, artifact=version.artifact.path)
+        for model, version in zip(models, versions, strict=True)
+    ]
+    wanted = list(dict.fromkeys([*(c for cols in columns for c in cols), spec.target, *extra]))
+    frame = io.frame(dataset, wanted)
+    scores = [
+        score(
+            model,
+            frame,
+            features=features,
+            target=spec.target,
+            task=spec.task,
+            artifact=version.artifact.path,
+            dataset=dataset.path,
+        )
+        for model, features, version in zip(models, columns, versions, strict=True)
+    ]
+    return scores, frame
 
 
 def score(

@@ -16,7 +16,7 @@ from modelops_gitops.gates import plots
 from modelops_gitops.gates.base import GateIO, GateRequest
 from modelops_gitops.gates.metrics import METRICS, MetricUndefined, Scores, compute_all, metric_for
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
-from modelops_gitops.gates.scoring import model_features, score
+from modelops_gitops.gates.scoring import score_versions
 from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import TestRule
 
@@ -30,19 +30,8 @@ def pins(request: GateRequest) -> tuple[Pinned, ...]:
 
 def run(request: GateRequest, io: GateIO) -> GateResult:
     rule = request.rule_as(TestRule)
-    spec, version = request.model.spec, request.version
-    model = io.model(version.artifact)
-    features = model_features(model, spec.features, artifact=version.artifact.path)
-    frame = io.frame(version.datasets.eval, [*features, spec.target])
-    scores = score(
-        model,
-        frame,
-        features=features,
-        target=spec.target,
-        task=spec.task,
-        artifact=version.artifact.path,
-        dataset=version.datasets.eval.path,
-    )
+    version = request.version
+    (scores,), _ = score_versions(io, request.model.spec, [version], version.datasets.eval)
     return evaluate(scores, rule, version.metrics)
 
 
