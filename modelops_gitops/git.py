@@ -4,10 +4,13 @@ passed after `--end-of-options` / `--` so nothing from a PR is read as an option
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from modelops_gitops.errors import InputError
+from modelops_gitops.errors import GitRefError, InputError
 
 GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
 
@@ -59,14 +62,7 @@ def git_dir(root: Path) -> Path | None:
 # Every ref is checked by `validate_ref` and passed after `--end-of-options`; every path goes
 # after `--` with literal pathspecs (no `:(glob)` magic). Failures become GitRefError (a ref
 # that is unsafe or does not resolve) or InputError (anything else git refused).
-# The imports sit here, not at the top, so that concurrent appends to this file stay
-# appends; hoist them when nobody else is editing it.
 
-import re  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import NamedTuple  # noqa: E402
-
-from modelops_gitops.errors import GitRefError  # noqa: E402
 
 MAX_REF_LENGTH = 1024
 PSEUDO_REFS = frozenset({"HEAD", "FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD"})
