@@ -191,11 +191,16 @@ def changed_paths(root: Path, base: str, head: str) -> list[str]:
     return sorted(_split_z(_checked(proc, "diff")))
 
 
-def file_log(root: Path, path: str, ref: str) -> list[tuple[str, datetime]]:
+def file_log(
+    root: Path, path: str, ref: str, *, first_parent: bool = False
+) -> list[tuple[str, datetime]]:
     """The commits reachable from `ref` that changed `path` (literally that path, no
-    pathspec magic, no rename following), newest first, with committer times in UTC."""
+    pathspec magic, no rename following), newest first, with committer times in UTC.
+    `first_parent`: only the mainline, so a change merged from a branch counts from its merge
+    commit, not from the (author-controlled) time of the branch commit."""
     commit = resolve(root, ref)
-    args = ("-z", "--no-show-signature", "--no-follow", "--format=%H %ct")
+    args: tuple[str, ...] = ("-z", "--no-show-signature", "--no-follow", "--format=%H %ct")
+    args += ("--first-parent",) if first_parent else ()
     proc = _git(root, "log", *args, "--end-of-options", commit, "--", validate_path(path))
     history: list[tuple[str, datetime]] = []
     for record in _split_z(_checked(proc, "log")):

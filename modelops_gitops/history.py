@@ -10,7 +10,7 @@ Both answer through `StageHistory`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -46,7 +46,7 @@ class GitHistory:
     def _read(self, model: str) -> dict[str, list[Holding]]:
         path = f"models/{model}/model.yaml"
         result: dict[str, list[Holding]] = {}
-        for sha, when in reversed(_landed(self.root, path, self.commit)):
+        for sha, when in reversed(git.file_log(self.root, path, self.commit, first_parent=True)):
             stages = _stages_at(self.root, sha, path)
             for stage, version in stages.items():
                 held = result.setdefault(stage, [])
@@ -55,24 +55,9 @@ class GitHistory:
         return result
 
 
-def _landed(root: Path, path: str, commit: str) -> list[tuple[str, datetime]]:
-    """The commits on the first-parent line of `commit` that changed `path`, newest first,
-    with committer times: a change merged from a branch counts from its merge commit, not
-    from the (older, author-controlled) time of the commit on the branch."""
-    args = ("-z", "--first-parent", "--no-show-signature", "--no-follow", "--format=%H %ct")
-    out = git.run(root, "--literal-pathspecs", "log", *args, "--end-of-options", commit, "--", path)
-    found: list[tuple[str, datetime]] = []
-    for record in out.decode("ascii", "replace").split("\0"):
-        sha, _, stamp = record.strip().partition(" ")
-        if sha and stamp:
-            found.append((sha, datetime.fromtimestamp(int(stamp), tz=UTC)))
-    return found
-
-
 def _stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
-    raw = git.run(root, "cat-file", "blob", f"{sha}:{path}", check=False)
     try:
-        data = parse(path, raw, max_bytes=64 * 1_048_576).data
+        data = parse(path, git.show_file(root, sha, path), max_bytes=64 * 1_048_576).data
     except YamlProblem:
         return {}
     stages = data.get("spec", {}).get("stages", {}) if isinstance(data, dict) else {}

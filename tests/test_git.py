@@ -301,6 +301,24 @@ def test_changed_paths_with_a_newline_in_a_name(repo: Path) -> None:
     assert git.changed_paths(repo, "HEAD~1", "HEAD") == ["policies/two\nlines.yaml"]
 
 
+def test_file_log_first_parent_counts_a_merged_change_from_its_merge(repo: Path) -> None:
+    """A branch commit back-dated by its author shows up at the merge's time on the mainline."""
+    sh(repo, "switch", "-q", "-c", "topic")
+    branch = commit(repo, {"policies/a.yaml": "a: 9\n"}, "old", when="2020-01-01T00:00:00+00:00")
+    sh(repo, "switch", "-q", "main")
+    env = {"GIT_COMMITTER_DATE": "2024-06-01T00:00:00+00:00"}
+    sh(repo, "merge", "-q", "--no-ff", "-m", "merge topic", "topic", env=env)
+    merge = sh(repo, "rev-parse", "HEAD")
+    assert git.file_log(repo, "policies/a.yaml", "HEAD")[0] == (
+        branch,
+        datetime(2020, 1, 1, tzinfo=UTC),
+    )
+    assert git.file_log(repo, "policies/a.yaml", "HEAD", first_parent=True)[0] == (
+        merge,
+        datetime(2024, 6, 1, tzinfo=UTC),
+    )
+
+
 def test_changed_paths_unknown_ref(repo: Path) -> None:
     with pytest.raises(GitRefError, match="'nope'"):
         git.changed_paths(repo, "nope", "HEAD")

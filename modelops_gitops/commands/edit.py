@@ -21,6 +21,7 @@ from modelops_gitops import edit, git
 from modelops_gitops.digest import sha256_file
 from modelops_gitops.errors import EXIT_OK, ConflictError, InputError
 from modelops_gitops.files import write_atomic
+from modelops_gitops.history import GitHistory
 from modelops_gitops.kinds import Lifecycle, Model
 from modelops_gitops.kinds.common import NAME_PATTERN, SEMVER_PATTERN, RiskTier
 from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat, Task
@@ -35,7 +36,6 @@ from modelops_gitops.tree import (
     document_paths,
 )
 from modelops_gitops.validate import validate_tree
-from modelops_gitops.yaml_source import YamlProblem, parse
 
 
 @dataclass(frozen=True)
@@ -167,13 +167,15 @@ def rollback(root: Path, model: str, stage: str, to: str | None = None) -> int:
 def previous_holder(root: Path, model: str, stage: str, current: str) -> str | None:
     """The version that held `stage` of `model` before `current`, or None.
 
-    The one place that knows where stage history comes from. Today: the git history of the
-    model file, newest commit first, the most recent value that differs from `current`. The
-    audit ledger replaces this source later, behind the same signature.
+    Read from the same stage history `plan` judges rollbacks by (`history.GitHistory`: the
+    model file along the first-parent line of HEAD); the audit ledger replaces that source
+    later, behind the same `StageHistory` protocol.
     """
-    path = model_path(WorkTree(root), model)
-    commits = git.file_log(root, path, "HEAD") if git.head_commit(root) is not None else []
-    return edit.previous_value(current, (_stage_at(root, c, path, stage) for c, _ in commits))
+    head = git.head_commit(root)
+    if head is None:
+        return None
+    holdings = GitHistory(root, head).holdings(model, stage)
+    return edit.previous_value(current, (h.version for h in reversed(holdings)))
 
 
 def parse_metrics(items: list[str]) -> dict[str, float]:
@@ -333,15 +335,3 @@ def _pin(root: Path, given: Path, option: str) -> tuple[edit.PinnedFile, Path]:
     if not real.is_file():
         raise InputError.at(shown, "not a regular file", field=option)
     return edit.PinnedFile(rel.as_posix(), sha256_file(real)), real
-
-
-def _stage_at(root: Path, commit: str, path: str, stage: str) -> str | None:
-    """The version `stage` held at `commit`, or None (absent, or the file unreadable there)."""
-    try:
-        data = parse(path, git.show_file(root, commit, path), max_bytes=1 << 30).data
-    except YamlProblem:
-        return None
-    spec = data.get("spec") if isinstance(data, dict) else None
-    stages = spec.get("stages") if isinstance(spec, dict) else None
-    value = stages.get(stage) if isinstance(stages, dict) else None
-    return value if isinstance(value, str) else None
