@@ -61,6 +61,6 @@ def _allows_unsafe(ctx: Context, change: Change) -> bool:
     return any(
         isinstance(rule, ArtifactRule) and rule.allow_unsafe_formats
         for policy in ctx.base.policies.values()
-        if selects(policy.spec.selector, change, ctx)
+        if selects(policy.spec.selector, change, ctx.risk_tiers(change))
         for rule in policy.spec.rules
     )

@@ -31,12 +31,14 @@ from modelops_gitops.yaml_locator import Locator
 STAGE_CHANGES = ("stage.promoted", "stage.rollback")
 
 
-def selects(selector: Selector, change: Change, ctx: Context) -> bool:
+def selects(selector: Selector, change: Change, risk_tiers: set[str]) -> bool:
+    """Does a policy govern `change`? `risk_tiers`: the model's tiers at base and head
+    (`Context.risk_tiers`), so lowering the tier in the same PR escapes nothing."""
     if selector.change_kinds and change.kind not in selector.change_kinds:
         return False
     if selector.stages and change.stage not in selector.stages:
         return False
-    if selector.risk_tiers and not (ctx.risk_tiers(change) & set(selector.risk_tiers)):
+    if selector.risk_tiers and not (risk_tiers & set(selector.risk_tiers)):
         return False
     return not selector.models or any(fnmatchcase(change.model or "", g) for g in selector.models)
 
@@ -47,7 +49,7 @@ def evaluate_change(change: Change, ctx: Context, locator: Locator) -> ChangeRes
         for name, v in _builtin(change, ctx)
     ]
     for _name, policy in sorted(ctx.base.policies.items()):
-        if not selects(policy.spec.selector, change, ctx):
+        if not selects(policy.spec.selector, change, ctx.risk_tiers(change)):
             continue
         for rule in policy.spec.rules:
             verdict = RULES[rule.type](rule, change, ctx)

@@ -17,6 +17,8 @@ from modelops_gitops.errors import InputError
 from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.gates.drift.gate import drift_config
 from modelops_gitops.kinds import Model
+from modelops_gitops.plan_result import Change
+from modelops_gitops.policy import selects
 from modelops_gitops.progress import progress_reporter
 from modelops_gitops.state import RepoState, load_state
 from modelops_gitops.tree import WorkTree
@@ -31,12 +33,11 @@ def _model(state: RepoState, name: str) -> Model:
 
 
 def policy_rule(state: RepoState, gate: str, model: Model, stage: str) -> Any | None:
-    """The first rule of type `gate` in a policy whose selector covers the model in `stage`."""
+    """The first rule of type `gate` in a policy that governs promoting the model to `stage`
+    (the selector plan uses)."""
+    promotion = Change(kind="stage.promoted", model=model.metadata.name, stage=stage)
     for _name, policy in sorted(state.policies.items()):
-        selector = policy.spec.selector
-        if selector.stages and stage not in selector.stages:
-            continue
-        if selector.risk_tiers and model.spec.risk_tier not in selector.risk_tiers:
+        if not selects(policy.spec.selector, promotion, {model.spec.risk_tier}):
             continue
         for rule in policy.spec.rules:
             if rule.type == gate:
