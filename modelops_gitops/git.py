@@ -209,6 +209,12 @@ def file_log(
     return history
 
 
+def parents(root: Path, commit: str) -> tuple[str, ...]:
+    """The parents of `commit`, first parent first (two or more for a merge)."""
+    out = run(root, "rev-list", "--parents", "-n", "1", "--end-of-options", validate_ref(commit))
+    return tuple(out.decode().split()[1:])
+
+
 def validate_path(path: str) -> str:
     """`path` unchanged when it is a plain repository-relative path, else InputError."""
     parts = path.split("/")

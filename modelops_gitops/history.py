@@ -47,7 +47,7 @@ class GitHistory:
         path = f"models/{model}/model.yaml"
         result: dict[str, list[Holding]] = {}
         for sha, when in reversed(git.file_log(self.root, path, self.commit, first_parent=True)):
-            stages = _stages_at(self.root, sha, path)
+            stages = stages_at(self.root, sha, path)
             for stage, version in stages.items():
                 held = result.setdefault(stage, [])
                 if not held or held[-1].version != version:
@@ -55,7 +55,8 @@ class GitHistory:
         return result
 
 
-def _stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
+def stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
+    """`spec.stages` of the model file at `path` in commit `sha`; {} if absent or unreadable."""
     try:
         data = parse(path, git.show_file(root, sha, path), max_bytes=64 * 1_048_576).data
     except YamlProblem:
