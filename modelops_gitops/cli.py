@@ -192,8 +192,11 @@ def plan(
         str | None, typer.Option(help="Base ref (default: merge base with the default branch).")
     ] = None,
     head: Annotated[
-        str, typer.Option(help="Head ref, or WORKTREE for uncommitted changes.")
-    ] = "HEAD",
+        str | None,
+        typer.Option(
+            help="Head ref, or WORKTREE for uncommitted changes (default: HEAD, or the PR's head)."
+        ),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="text, markdown, json, sarif or junit.")
     ] = "text",
@@ -209,6 +212,39 @@ def plan(
     no_gates: Annotated[
         bool, typer.Option("--no-gates", help="Do not run gates (they stay pending).")
     ] = False,
+    pr: Annotated[
+        int | None,
+        typer.Option(
+            "--pr",
+            min=1,
+            help="Pull request number: read its approvals from GitHub (GITHUB_TOKEN); "
+            "base and head default to its commits.",
+        ),
+    ] = None,
+    comment: Annotated[
+        bool,
+        typer.Option(
+            "--comment",
+            help="With --pr: post the plan as the PR's one comment (edited in place) and set "
+            "the modelops/plan and modelops/approvals commit statuses.",
+        ),
+    ] = False,
+    check_run: Annotated[
+        bool,
+        typer.Option(
+            "--check-run",
+            help="With --pr: a check run with an annotation per failing finding "
+            "(needs a GitHub App token, as Actions' GITHUB_TOKEN is).",
+        ),
+    ] = False,
+    report_url: Annotated[
+        str | None,
+        typer.Option(
+            "--report-url",
+            help="Link to the full report from the comment and statuses "
+            "(default: the Actions run, from GITHUB_SERVER_URL/GITHUB_REPOSITORY/GITHUB_RUN_ID).",
+        ),
+    ] = None,
     repo: RepoOpt = None,
 ) -> int:
     """Judge what a PR changes by the BASE branch's policies. Exit 0 pass, 1 fail, 3 pending."""
@@ -224,6 +260,9 @@ def plan(
         approvals=approvals,
         now=_instant(now),
         gates=not no_gates,
+        pr=command.pull_request_options(
+            pr, comment=comment, check_run=check_run, report_url=report_url
+        ),
     )
 
 

@@ -1,54 +1,109 @@
-"""`plan --base REF --head REF`: judge a PR's changes by the base's policies."""
+"""`plan --base REF --head REF`: judge a PR's changes by the base's policies.
+
+With `--pr N` the approvals come from the pull request's reviews on GitHub (and base/head
+default to the PR's commits); `--comment` then posts the plan as the PR's one comment and
+sets the `modelops/plan` and `modelops/approvals` statuses, `--check-run` adds annotations.
+Everything is read and judged before anything is written; the exit code is the plan's.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
-from modelops_gitops.approvals import read_approvals
-from modelops_gitops.errors import InputError
+from modelops_gitops import git
+from modelops_gitops.approvals import ApprovalsInput, read_approvals
+from modelops_gitops.errors import GitRefError, InputError
 from modelops_gitops.files import write_atomic
-from modelops_gitops.kinds import Repository
-from modelops_gitops.kinds.settings import Provider
-from modelops_gitops.load import load_document
-from modelops_gitops.plan import PlanRequest, run_plan
+from modelops_gitops.plan import WORKTREE, PlanRequest, run_plan
 from modelops_gitops.plan_result import PlanResult
 from modelops_gitops.render.links import Links
 from modelops_gitops.rules.base import GateRunner
-from modelops_gitops.tree import MODELOPS_FILE, read_inside
+
+
+@dataclass(frozen=True)
+class PullRequestOptions:
+    """`--pr N` and what to do on it."""
+
+    number: int
+    comment: bool = False
+    check_run: bool = False
+    report_url: str | None = None  # default: the Actions run, when in one
 
 
 def run(
     root: Path,
     *,
     base: str | None,
-    head: str,
+    head: str | None,
     fmt: str,
     out: Path | None,
     approvals: Path | None,
     now: datetime | None,
     gates: bool,
+    pr: PullRequestOptions | None = None,
 ) -> int:
     from modelops_gitops.render import RENDERERS
 
-    request = PlanRequest(
-        root=root,
-        base=base,
-        head=head,
-        approvals=read_approvals(approvals) if approvals is not None else None,
-        gates=_gate_runner(root) if gates else None,
-    )
-    result = run_plan(request, now or datetime.now(UTC))
-    links = _links(root, result)
+    _check_options(head, approvals, pr)
+    with ExitStack() as stack:
+        request = PlanRequest(
+            root=root,
+            base=base,
+            head=head or "HEAD",
+            approvals=read_approvals(approvals) if approvals is not None else None,
+            gates=_gate_runner(root) if gates else None,
+        )
+        published: tuple[str, ...] = ()
+        if pr is None:
+            result = run_plan(request, now or datetime.now(UTC))
+            links = _links(root, result)
+        else:
+            from modelops_gitops.github import settings
+            from modelops_gitops.github.publish import publish
+
+            github = stack.enter_context(settings.connect(root, f"--pr {pr.number}"))
+            pull = github.pull_request(pr.number)
+            reviews = github.approvals_of(pull)
+            request = PlanRequest(
+                root=root,
+                base=base or _local(root, pull.base_sha, "base", pr.number),
+                head=head or _local(root, pull.head_sha, "head", pr.number),
+                approvals=ApprovalsInput.model_validate(reviews.as_json()),
+                gates=request.gates,
+            )
+            result = run_plan(request, now or datetime.now(UTC))
+            links = _links(root, result)
+            if pr.comment or pr.check_run:
+                report_url = pr.report_url or settings.run_url(os.environ)
+                if result.head_sha != pull.head_sha:
+                    typer.echo(
+                        f"note: #{pr.number}'s head is {pull.head_sha[:12]}; the statuses go "
+                        f"on the planned commit {result.head_sha[:12]}",
+                        err=True,
+                    )
+                published = publish(
+                    github,
+                    pr.number,
+                    result,
+                    links,
+                    report_url=report_url,
+                    check_run=pr.check_run,
+                ).lines
     if fmt == "text" and out is None and sys.stdout.isatty():
         from modelops_gitops.render import text as text_renderer
 
         text = text_renderer.render(result, links=links, color=True)
     else:
         text = RENDERERS[fmt].render(result, links=links)
+    for line in published:
+        typer.echo(line, err=True)
     if out is not None:
         write_atomic(out, text.encode())
         typer.echo(f"plan: {result.result} — written to {out}", err=True)
@@ -57,24 +112,61 @@ def run(
     return result.exit_code
 
 
-def _links(root: Path, result: PlanResult) -> Links:
-    """Links to file lines on GitHub when modelops.yaml names the repository and the head is a
-    commit (a work tree has nothing to link to); plain `path:line` otherwise."""
-    settings = _provider(root) if result.head_sha else None
-    if settings is None or settings.type != "github" or not settings.owner or not settings.repo:
-        return Links()
-    server = (settings.api_url or "https://github.com").removesuffix("/api/v3")
-    return Links.github(settings.owner, settings.repo, result.head_sha, server=server)
-
-
-def _provider(root: Path) -> Provider | None:
-    """The work tree's modelops.yaml alone (not every document of the tree: a plan of two refs
-    neither walks nor fails on the work tree); None when it is absent or invalid."""
-    try:
-        doc, _ = load_document(MODELOPS_FILE, read_inside(root.resolve(), MODELOPS_FILE))
-    except InputError:
+def pull_request_options(
+    number: int | None, *, comment: bool, check_run: bool, report_url: str | None
+) -> PullRequestOptions | None:
+    """The `--pr` group of options; the others mean nothing without `--pr`."""
+    if number is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--comment", comment),
+                ("--check-run", check_run),
+                ("--report-url", report_url is not None),
+            )
+            if value
+        ]
+        if given:
+            raise InputError(f"{', '.join(given)} needs --pr N (the pull request to write to)")
         return None
-    return doc.spec.provider if isinstance(doc, Repository) else None
+    return PullRequestOptions(number, comment=comment, check_run=check_run, report_url=report_url)
+
+
+def _check_options(head: str | None, approvals: Path | None, pr: PullRequestOptions | None) -> None:
+    if pr is None:
+        return
+    if approvals is not None:
+        raise InputError("--pr and --approvals are exclusive: --pr reads the approvals from GitHub")
+    if head == WORKTREE:
+        raise InputError("--pr plans a commit: --head WORKTREE cannot be used with it")
+
+
+def _local(root: Path, sha: str, which: str, number: int) -> str:
+    """The PR's commit, which must be in this clone (nothing is fetched)."""
+    try:
+        return git.resolve(root, sha)
+    except GitRefError:
+        raise InputError(
+            f"--pr {number}: the pull request's {which} commit {sha} is not in this clone; "
+            f"fetch it first (git fetch origin {sha}, or check out with fetch-depth: 0)"
+        ) from None
+
+
+def _links(root: Path, result: PlanResult) -> Links:
+    """Links to file lines on GitHub when the repository is known (modelops.yaml, or
+    GITHUB_REPOSITORY in Actions) and the head is a commit (a work tree has nothing to link
+    to); plain `path:line` otherwise."""
+    from modelops_gitops.github import settings
+
+    if not result.head_sha:
+        return Links()
+    provider = settings.repository_settings(root)
+    repository = settings.repository_of(provider, os.environ)
+    if repository is None or "/" not in repository:
+        return Links()
+    owner, name = repository.split("/", 1)
+    server = settings.server_of(provider, os.environ)
+    return Links.github(owner, name, result.head_sha, server=server)
 
 
 def _gate_runner(root: Path) -> GateRunner:

@@ -108,6 +108,10 @@ class GitHubProvider:
     def approvals(self, number: int) -> Approvals:
         return reads.approvals(self._conn, number)
 
+    def approvals_of(self, pull: PullRequest) -> Approvals:
+        """The reviews of a pull request already read with `pull_request`."""
+        return reads.approvals_of(self._conn, pull)
+
     def pull_request_for_commit(self, sha: str) -> PullRequest | None:
         return reads.pull_request_for_commit(self._conn, sha)
 

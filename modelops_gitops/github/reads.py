@@ -38,7 +38,12 @@ def pull_request_files(conn: Connection, number: int) -> PullRequestFiles:
 
 def approvals(conn: Connection, number: int) -> Approvals:
     """The author, the head commit and every submitted review (oldest first)."""
-    pull = pull_request(conn, number)
+    return approvals_of(conn, pull_request(conn, number))
+
+
+def approvals_of(conn: Connection, pull: PullRequest) -> Approvals:
+    """The approvals document of a pull request already read (one request fewer)."""
+    number = pull.number
     action = f"list the reviews of pull request #{number} of {conn.repository}"
     reviews: list[Review] = []
     with parse.shape(f"the reviews of pull request #{number}"):
