@@ -74,9 +74,10 @@ class NoHistory:
 
 
 def held_before(history: StageHistory, model: str, stage: str, version: str) -> bool:
-    """Did `version` hold (model, stage) before the current holder took it?"""
-    holdings = history.holdings(model, stage)
-    return any(h.version == version for h in holdings[:-1]) if holdings else False
+    """Has `version` held (model, stage)? Asked of a version that is not the desired holder at
+    the base, so with the git history this means "before the current holder"; with the ledger
+    it also covers returning to the applied holder from a desired one never applied."""
+    return any(h.version == version for h in history.holdings(model, stage))
 
 
 def time_held(

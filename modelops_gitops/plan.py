@@ -19,6 +19,8 @@ from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.approvals import ApprovalsInput
+from modelops_gitops.audit.ledger import LEDGER_PATH, parse_ledger
+from modelops_gitops.audit.replay import LedgerHistory
 from modelops_gitops.diff import diff_states
 from modelops_gitops.errors import InputError
 from modelops_gitops.facts import cross_check
@@ -70,7 +72,7 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
                 _check_references(head, head_tree)
     if head_ref == WORKTREE:
         _check_references(head, WorkTree(root))
-    history = request.history or GitHistory(root, base_sha)
+    history = request.history or stage_history(root, base_sha)
     ctx = Context(
         base=base,
         head=head,
@@ -94,6 +96,13 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
         changes=tuple(results),
         findings=tuple(overall),
     )
+
+
+def stage_history(root: Path, commit: str) -> StageHistory:
+    """Who held each stage as of `commit`: the applied ledger there once apply has run, else
+    the first-parent git history of the model files (history.py)."""
+    raw = git.show_file(root, commit, LEDGER_PATH)
+    return LedgerHistory(parse_ledger(raw)) if raw.strip() else GitHistory(root, commit)
 
 
 def _for_head(approvals: ApprovalsInput | None, head_sha: str) -> ApprovalsInput | None:

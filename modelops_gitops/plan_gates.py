@@ -35,9 +35,8 @@ def gate_runner(root: Path) -> GateRunner:
                 f"{change.model}: version {change.to or change.version} is not registered"
             )
         allow_unsafe = _allows_unsafe(ctx, change)
-        champion = None
-        if change.from_ is not None:
-            champion = model.spec.version(change.from_)
+        champion_version = _champion(change, ctx)
+        champion = model.spec.version(champion_version) if champion_version else None
         request = GateRequest(
             root=root,
             model=model,
@@ -51,6 +50,15 @@ def gate_runner(root: Path) -> GateRunner:
         return run_gate(rule.type, request, cache=cache, io=io, capture_errors=True)
 
     return run
+
+
+def _champion(change: Change, ctx: Context) -> str | None:
+    """The version the candidate must beat: the stage's holder in the stage history (the
+    applied one, from the ledger), else the base's desired holder; None when the candidate
+    already holds it."""
+    held = ctx.history.holdings(change.model or "", change.stage) if change.stage else []
+    version = held[-1].version if held else change.from_
+    return None if version == (change.to or change.version) else version
 
 
 def _allows_unsafe(ctx: Context, change: Change) -> bool:

@@ -32,7 +32,9 @@ LEDGER_PATH = "audit/ledger.jsonl"
 REPORTS_DIR = "audit/reports"
 LEDGER_SCHEMA_VERSION = 1
 GENESIS = "0" * 64
-StageChangeKind = Literal["stage.promoted", "stage.rollback", "stage.removed"]
+# stage.adopted: a stage's holder when the repository adopted modelops-gitops (`apply --adopt`
+# on an empty ledger), recorded as found, without a reviewed change behind it.
+StageChangeKind = Literal["stage.promoted", "stage.rollback", "stage.removed", "stage.adopted"]
 
 
 class _Frozen(BaseModel):
