@@ -71,13 +71,19 @@ def validate(
 @app.command()
 def schema(
     out: Annotated[Path, typer.Option("--out", help="Directory to write the JSON Schemas to.")],
+    docs: Annotated[
+        Path | None,
+        typer.Option(
+            "--docs", help="Also write the format reference (markdown, one page per kind) here."
+        ),
+    ] = None,
     repo: RepoOpt = None,
 ) -> int:
     """Write one JSON Schema per kind (for editors and check-jsonschema)."""
     from modelops_gitops.commands import schema as command
 
-    del repo  # accepted for uniformity; --out is relative to the current directory
-    return command.run(out)
+    del repo  # accepted for uniformity; --out and --docs are relative to the current directory
+    return command.run(out, docs)
 
 
 @app.command()

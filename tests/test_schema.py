@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from modelops_gitops.kinds import KINDS
 from modelops_gitops.schema import SCHEMA_DIALECT, rendered_schemas, schema_file
+from modelops_gitops.schema_docs import reference_page, reference_pages, type_of
 from modelops_gitops.tree import is_document_path
 from modelops_gitops.yaml_source import parse
 
@@ -150,3 +152,159 @@ def test_schemas_flag_what_validate_refuses(old: str, new: str, expected: str) -
     assert CHURN_MODEL.count(old) == 1
     found = errors(data_of("m.yaml", CHURN_MODEL.replace(old, new).encode()))
     assert any(expected in e for e in found), found
+
+
+# The format reference (docs/reference/), generated from the schemas by `schema --docs DIR`.
+
+REFERENCE = PROJECT_ROOT / "docs" / "reference"
+REGENERATE_DOCS = ".venv/bin/modelops-gitops schema --out schemas --docs docs/reference"
+
+
+def test_schema_docs_writes_the_reference_next_to_the_schemas(tmp_path: Path, cli: Cli) -> None:
+    out, docs = tmp_path / "schemas", tmp_path / "docs" / "reference"
+    result = cli("schema", "--out", str(out), "--docs", str(docs))
+    assert result.code == 0, result
+    pages = reference_pages(rendered_schemas())
+    assert result.out == (
+        f"schema: wrote {len(KINDS)} schemas to {out}\n"
+        f"schema: wrote {len(pages)} reference pages to {docs}\n"
+    )
+    assert {p.name: p.read_text() for p in docs.iterdir()} == pages
+    assert sorted(pages) == sorted(["README.md", *(f"{k.lower()}.md" for k in KINDS)])
+    assert cli("schema", "--out", str(out), "--docs", str(docs)).code == 0  # again: same bytes
+    assert {p.name: p.read_text() for p in docs.iterdir()} == pages
+
+
+@pytest.mark.parametrize("blocked", ["--out", "--docs"])
+def test_schema_docs_that_is_a_file_writes_nothing(tmp_path: Path, cli: Cli, blocked: str) -> None:
+    paths = {"--out": tmp_path / "schemas", "--docs": tmp_path / "reference"}
+    paths[blocked].write_text("not a folder")
+    before = snapshot(tmp_path)
+    result = cli("schema", "--out", str(paths["--out"]), "--docs", str(paths["--docs"]))
+    assert result.code == 2
+    assert f"{paths[blocked]}: {blocked}: exists and is not a directory" in result.err
+    assert snapshot(tmp_path) == before  # neither the schemas nor the pages were written
+
+
+def test_schema_docs_refuses_a_symlinked_page(tmp_path: Path, cli: Cli) -> None:
+    docs = tmp_path / "reference"
+    docs.mkdir()
+    (tmp_path / "elsewhere.md").write_text("keep me")
+    (docs / "model.md").symlink_to(tmp_path / "elsewhere.md")
+    result = cli("schema", "--out", str(tmp_path / "schemas"), "--docs", str(docs))
+    assert result.code == 2
+    assert "refusing to write: not a regular file" in result.err
+    assert (tmp_path / "elsewhere.md").read_text() == "keep me"
+
+
+def test_committed_reference_is_current() -> None:
+    expected = reference_pages(rendered_schemas())
+    assert REFERENCE.is_dir(), f"no docs/reference/: run `{REGENERATE_DOCS}`"
+    found = {p.name: p.read_text(encoding="utf-8") for p in REFERENCE.glob("*.md")}
+    stale = sorted(
+        name for name in expected.keys() | found.keys() if expected.get(name) != found.get(name)
+    )
+    assert not stale, (
+        f"docs/reference/ is stale ({', '.join(stale)}): the schemas changed. "
+        f"Regenerate with `{REGENERATE_DOCS}` and commit the result "
+        "(delete pages that no kind produces any more)."
+    )
+
+
+def walk_schema(node: Any) -> Any:
+    """Every mapping inside a schema."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk_schema(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk_schema(value)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_reference_page_says_everything_the_schema_says(kind: str) -> None:
+    schema = json.loads(rendered_schemas()[schema_file(kind)])
+    page = reference_page(schema)
+    assert page.startswith(f"# {kind}\n")
+    for name in schema["$defs"]:  # every part has its section and is reachable
+        assert f"\n## {name}\n" in page, name
+    for node in walk_schema(schema):
+        for field, sub in node.get("properties", {}).items():
+            if isinstance(sub, dict):
+                assert f"| `{field}` |" in page, field
+                if "default" in sub:
+                    assert f"`{json.dumps(sub['default'])}`" in page, (field, sub["default"])
+        for value in node.get("enum", []):
+            assert f"`{json.dumps(value)}`" in page, value
+        if isinstance(node.get("pattern"), str):
+            assert f"`{node['pattern']}`".replace("|", "\\|") in page, node["pattern"]
+        if isinstance(node.get("description"), str) and node is not schema:
+            assert " ".join(node["description"].split()) in page, node["description"]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_reference_links_point_at_sections_of_the_page(kind: str) -> None:
+    page = reference_page(json.loads(rendered_schemas()[schema_file(kind)]))
+    anchors = {line[3:].lower() for line in page.splitlines() if line.startswith("## ")}
+    links = re.findall(r"\]\(#([^)]+)\)", page)
+    assert links
+    assert set(links) <= anchors
+
+
+def test_reference_marks_required_fields_and_where_parts_are_used() -> None:
+    page = reference_page(json.loads(rendered_schemas()["policy.json"]))
+    assert "| `min` | integer (>= 1) |  | `1` |  |" in page
+    assert "| `metric` | string | yes |  |  |" in page
+    assert "Used at: `spec.rules[].weekly[]`." in page
+    assert "(`type: previous_stage`)" in page
+    model = reference_page(json.loads(rendered_schemas()["model.json"]))
+    assert (
+        "Used at: `spec.monitoring.current`, `spec.versions[].datasets.eval`, "
+        "`spec.versions[].datasets.train`." in model
+    )
+    assert "Other fields: refused." in model
+
+
+@pytest.mark.parametrize(
+    ("node", "expected"),
+    [
+        ({"const": "Model"}, '`"Model"`'),
+        ({"$ref": "#/$defs/Pinned"}, "[Pinned](#pinned)"),
+        (
+            {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]},
+            "integer (>= 0) or null",
+        ),
+        (
+            {"type": "array", "minItems": 1, "items": {"type": "string"}},
+            "list (at least 1) of string",
+        ),
+        ({"enum": ["block", "warn"], "type": "string"}, 'one of `"block"`, `"warn"`'),
+        ({"type": "string", "format": "time"}, "string (time)"),
+        ({"type": "string", "pattern": "^a|b$"}, "string (pattern `^a|b$`)"),
+        ({"type": "object", "additionalProperties": {"type": "number"}}, "map of string to number"),
+        (
+            {"type": "object", "patternProperties": {"^k$": {"type": "string"}}},
+            "map of string (pattern `^k$`) to string",
+        ),
+        ({"type": "object", "additionalProperties": True}, "object"),
+        ({}, "any"),
+    ],
+)
+def test_type_of(node: dict[str, Any], expected: str) -> None:
+    assert type_of(node) == expected
+
+
+def test_reference_table_cells_escape_bars() -> None:
+    schema = {
+        "$id": "https://example.test/x.json",
+        "properties": {
+            "kind": {"const": "X"},
+            "name": {"type": "string", "pattern": "^(a|b)$", "description": "a | b"},
+        },
+        "required": ["kind"],
+        "additionalProperties": False,
+    }
+    page = reference_page(schema)
+    assert "| `name` | string (pattern `^(a\\|b)$`) |  |  | a \\| b |" in page
+    assert "Other fields: refused." in page
