@@ -68,8 +68,8 @@ def plan_status(result: PlanResult) -> tuple[StatusState, str]:
         return "failure", f"{_plural(len(blocking), 'blocking violation')} in {where}"
     waiting = [f for _, f in found if f.result == "pending" and f.rule_type != APPROVALS_RULE]
     if waiting:
-        first = waiting[0]
-        return "pending", f"{_plural(len(waiting), 'check')} pending: {first.message}"
+        rules = ", ".join(sorted({f.rule for f in waiting}))
+        return "pending", f"{_plural(len(waiting), 'check')} pending ({rules})"
     warnings = sum(f.result == "warn" for _, f in found)
     text = "no blocking violations" if result.changes else "no governed changes"
     if result.changes:
