@@ -21,7 +21,6 @@ from modelops_gitops import edit, git
 from modelops_gitops.digest import sha256_file
 from modelops_gitops.errors import EXIT_OK, ConflictError, InputError
 from modelops_gitops.files import write_atomic
-from modelops_gitops.history import GitHistory
 from modelops_gitops.kinds import Lifecycle, Model
 from modelops_gitops.kinds.common import NAME_PATTERN, SEMVER_PATTERN, RiskTier
 from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat, Task
@@ -167,14 +166,15 @@ def rollback(root: Path, model: str, stage: str, to: str | None = None) -> int:
 def previous_holder(root: Path, model: str, stage: str, current: str) -> str | None:
     """The version that held `stage` of `model` before `current`, or None.
 
-    Read from the same stage history `plan` judges rollbacks by (`history.GitHistory`: the
-    model file along the first-parent line of HEAD); the audit ledger replaces that source
-    later, behind the same `StageHistory` protocol.
+    Read from the same stage history `plan` judges rollbacks by (`plan.stage_history` at
+    HEAD: the applied ledger once apply has run, else the model file's first-parent history).
     """
+    from modelops_gitops.plan import stage_history
+
     head = git.head_commit(root)
     if head is None:
         return None
-    holdings = GitHistory(root, head).holdings(model, stage)
+    holdings = stage_history(root, head).holdings(model, stage)
     return edit.previous_value(current, (h.version for h in reversed(holdings)))
 
 
