@@ -272,6 +272,22 @@ def plan(
     )
 
 
+@app.command()
+def report(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Directory for the static site (new, empty, or a previous report)."
+        ),
+    ],
+    repo: RepoOpt = None,
+) -> int:
+    """Write the static compliance dashboard: inventory, stage history, figures, trends."""
+    from modelops_gitops.commands import report as command
+
+    return command.run(resolve_repo(repo), out)
+
+
 gate_app = typer.Typer(help="Run one gate alone.", no_args_is_help=True)
 app.add_typer(gate_app, name="gate")
 

@@ -1,0 +1,103 @@
+"""Every file of the dashboard, path -> bytes, from `Sources` (no disk, no clock, no network).
+
+    index.html               inventory: models, owners, risk tiers, stages and sync, health;
+                             DORA-style figures over the whole ledger
+    models/<model>.html      stages, figures, timeline of applied changes, trends, versions
+    plots/<model>/NN.svg     one trend chart per metric
+    reports/<model>/...      copies of audit/reports/, so report links work offline
+    assets/style.css         the one stylesheet (no web fonts, no CDN, no script)
+    .modelops-dashboard      marker: lets `report` replace a folder it wrote before
+
+Links are relative, so the site works from file:// and from GitHub Pages.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from modelops_gitops import __version__
+from modelops_gitops.dashboard import metrics, views
+from modelops_gitops.dashboard.plots import trend_svg
+from modelops_gitops.dashboard.sources import Sources
+
+MARKER = ".modelops-dashboard"
+MARKER_TEXT = b"Written by `modelops-gitops report`; `report --out` replaces this folder.\n"
+STYLESHEET = "assets/style.css"
+
+
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("modelops_gitops", "templates/dashboard"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def build(sources: Sources) -> dict[str, bytes]:
+    """The whole site."""
+    state = sources.state
+    lifecycle = state.lifecycle.spec.stage_names() if state.lifecycle else []
+    stages = metrics.stage_order(
+        lifecycle,
+        *(model.spec.stages for model in state.models.values()),
+        *(held for held in sources.applied.values()),
+    )
+    last_stage = lifecycle[-1] if lifecycle else (stages[-1] if stages else "")
+    models = [
+        views.model_view(sources, state.models[name], stages, last_stage)
+        for name in sorted(state.models)
+    ]
+    overall = metrics.dora(
+        sources.entries,
+        last_stage=last_stage,
+        registered=sources.registered,
+        span=metrics.ledger_span(sources.entries),
+    )
+    env = environment()
+    common = {
+        "repository": state.settings.metadata.name,
+        "head": sources.head,
+        "head_time": sources.head_time,
+        "version": __version__,
+        "last_stage": last_stage,
+    }
+    syncs = Counter(cell.sync for model in models for cell in model.stages if cell.sync)
+    files: dict[str, bytes] = {
+        MARKER: MARKER_TEXT,
+        STYLESHEET: resources.files("modelops_gitops")
+        .joinpath("templates/dashboard/style.css")
+        .read_bytes(),
+        "index.html": env.get_template("index.html.j2")
+        .render(
+            common,
+            root="",
+            stages=stages,
+            models=models,
+            figures=views.figures(overall),
+            syncs=[
+                (name, syncs.get(name, 0))
+                for name in ("in sync", "out of sync", "unapproved drift")
+            ],
+            entries=len(sources.entries),
+        )
+        .encode(),
+    }
+    page = env.get_template("model.html.j2")
+    for model in models:
+        plots = []
+        for n, trend in enumerate(model.trends, start=1):
+            path = f"plots/{model.name}/{n:02d}.svg"
+            files[path] = trend_svg(trend).encode()
+            plots.append((trend.metric, f"../{path}", [s.label for s in trend.series]))
+        files[f"models/{model.name}.html"] = page.render(
+            common, root="../", model=model, plots=plots
+        ).encode()
+    for path, data in sources.reports.items():
+        files[views.site_report_path(path)] = data
+    return dict(sorted(files.items()))

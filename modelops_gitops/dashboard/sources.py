@@ -1,0 +1,161 @@
+"""Edge: everything the dashboard shows, read once from the repository and its git history.
+
+The documents and the audit files come from the work tree (as an auditor sees them); commit
+times and provenance come from git (HEAD's first-parent history), never from the clock, so
+the same repository gives the same dashboard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from modelops_gitops import git
+from modelops_gitops.audit.ledger import LEDGER_PATH, REPORTS_DIR, LedgerEntry, parse_ledger
+from modelops_gitops.audit.provenance import Introduction, introduced_by
+from modelops_gitops.audit.replay import AppliedState, differences, replay
+from modelops_gitops.errors import InputError
+from modelops_gitops.state import RepoState, load_repository, model_file
+from modelops_gitops.tree import read_inside
+from modelops_gitops.yaml_source import YamlProblem, parse
+
+MAX_MODEL_BYTES = 64 * 1_048_576
+
+
+@dataclass(frozen=True)
+class Sources:
+    state: RepoState
+    head: str
+    head_time: str  # ISO 8601 UTC
+    entries: list[LedgerEntry]
+    applied: AppliedState
+    reports: dict[str, bytes]  # repo-relative path under audit/reports/ -> bytes
+    registered: dict[tuple[str, str], datetime]  # (model, version) -> registration time
+    introductions: dict[tuple[str, str], Introduction | None]  # differing (model, stage)
+    health: dict[str, str] = field(default_factory=dict)  # model -> last monitor result
+
+    def desired(self) -> dict[str, dict[str, str]]:
+        return desired_stages(self.state)
+
+
+def desired_stages(state: RepoState) -> dict[str, dict[str, str]]:
+    """model -> stage -> version, as `spec.stages` of every model asks."""
+    return {name: dict(model.spec.stages) for name, model in state.models.items()}
+
+
+def gather(root: Path) -> Sources:
+    """Read the repository at `root` (a git work tree with at least one commit)."""
+    root = root.resolve()
+    head = git.head_commit(root)
+    if head is None:
+        raise InputError.at(
+            str(root), "not a git repository with a commit (the dashboard reads git history)"
+        )
+    state = load_repository(root)
+    entries = read_ledger(root)
+    applied = replay(entries)
+    introductions = {
+        (d.model, d.stage): introduced_by(root, head, d.model, d.stage, d.desired)
+        for d in differences(applied, desired_stages(state))
+    }
+    promoted = sorted({e.change.model for e in entries})
+    return Sources(
+        state=state,
+        head=head,
+        head_time=iso(git.commit_time(root, head)),
+        entries=entries,
+        applied=applied,
+        reports=read_reports(root),
+        registered=registrations(root, head, promoted),
+        introductions=introductions,
+    )
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_ledger(root: Path) -> list[LedgerEntry]:
+    """The work tree's ledger; no file is an empty ledger."""
+    if not os.path.lexists(root / LEDGER_PATH):
+        return []
+    return parse_ledger(read_inside(root, LEDGER_PATH))
+
+
+def read_reports(root: Path) -> dict[str, bytes]:
+    """Every file under audit/reports/, by repo-relative path. A symlink or other non-regular
+    entry there is refused (only `apply` writes there, and it writes regular files)."""
+    top = root / REPORTS_DIR
+    found: dict[str, bytes] = {}
+    if not os.path.lexists(top):
+        return found
+    for folder, dirs, files in os.walk(top):
+        for name in sorted([*dirs, *files]):
+            full = Path(folder, name)
+            rel = full.relative_to(root).as_posix()
+            mode = os.lstat(full).st_mode
+            if stat.S_ISDIR(mode):
+                continue
+            if not stat.S_ISREG(mode):
+                raise InputError.at(rel, "not a regular file (symlink?): refusing to copy it")
+            found[rel] = full.read_bytes()
+    return dict(sorted(found.items()))
+
+
+def registrations(root: Path, head: str, models: list[str]) -> dict[tuple[str, str], datetime]:
+    """When each version of `models` was registered: the committer time of the first
+    commit on HEAD's first-parent history whose model file lists it (for a version added on
+    a branch, the merge that brought it in)."""
+    found: dict[tuple[str, str], datetime] = {}
+    for model in models:
+        path = model_file(model)
+        for sha, when in reversed(git.file_log(root, path, head, first_parent=True)):
+            for version in versions_at(root, sha, path):
+                found.setdefault((model, version), when)
+    return found
+
+
+def versions_at(root: Path, sha: str, path: str) -> list[str]:
+    """The version strings listed in the model file at `path` in commit `sha`."""
+    try:
+        data = parse(path, git.show_file(root, sha, path), max_bytes=MAX_MODEL_BYTES).data
+    except YamlProblem:
+        return []
+    spec = data.get("spec", {}) if isinstance(data, dict) else {}
+    listed = spec.get("versions", []) if isinstance(spec, dict) else []
+    if not isinstance(listed, list):
+        return []
+    return [str(v["version"]) for v in listed if isinstance(v, dict) and "version" in v]
+
+
+def gate_metrics(report: bytes) -> dict[str, dict[str, float]]:
+    """gate -> metric -> value from a JSON audit report: every gate result found under its
+    evidence's findings. A report that is not such JSON gives nothing."""
+    try:
+        data = json.loads(report)
+    except ValueError:
+        return {}
+    out: dict[str, dict[str, float]] = {}
+    for finding in _findings(data):
+        gate = finding.get("gate")
+        if not isinstance(gate, dict) or not isinstance(gate.get("gate"), str):
+            continue
+        metrics = gate.get("metrics")
+        if isinstance(metrics, Mapping):
+            values = out.setdefault(gate["gate"], {})
+            for name, value in metrics.items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    values[str(name)] = float(value)
+    return out
+
+
+def _findings(data: Any) -> list[dict[str, Any]]:
+    evidence = data.get("evidence") if isinstance(data, dict) else None
+    findings = evidence.get("findings") if isinstance(evidence, dict) else None
+    return [f for f in findings if isinstance(f, dict)] if isinstance(findings, list) else []

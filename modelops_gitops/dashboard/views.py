@@ -1,0 +1,249 @@
+"""What each page shows, as plain values the templates print: built from `Sources` and the
+figures of metrics.py, with every number already formatted (the templates hold no logic
+beyond loops and conditions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from posixpath import basename, splitext
+
+from modelops_gitops.audit.ledger import LedgerEntry
+from modelops_gitops.dashboard import metrics
+from modelops_gitops.dashboard.sources import Sources, gate_metrics
+from modelops_gitops.digest import sha256_bytes
+from modelops_gitops.github.settings import repository_of, server_of
+from modelops_gitops.kinds import Model
+
+SITE_REPORTS = "reports"  # audit/reports/<model>/<file> -> reports/<model>/<file>
+KIND_LABELS = {
+    "stage.promoted": "promoted",
+    "stage.rollback": "rolled back",
+    "stage.removed": "removed",
+    "stage.adopted": "adopted",
+}
+
+
+@dataclass(frozen=True)
+class StageCell:
+    stage: str
+    desired: str
+    applied: str
+    applied_since: str
+    sync: str  # "in sync" | "out of sync" | "unapproved drift" | "" (stage unused)
+    css: str  # badge class
+    introduced: str  # the commit that set the desired value, for a difference
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    label: str  # html | md | json
+    href: str  # relative to the site root
+    state: str  # "verified" | "changed" | "missing"
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    seq: int
+    time: str
+    kind: str
+    stage: str
+    change: str
+    pr: str
+    pr_url: str
+    author: str
+    approvals: tuple[str, ...]
+    gates: tuple[tuple[str, str], ...]  # (text, status)
+    reports: tuple[ReportLink, ...]
+    merge_commit: str
+
+
+@dataclass(frozen=True)
+class ModelView:
+    name: str
+    owner: str
+    risk_tier: str
+    task: str
+    description: str
+    stages: tuple[StageCell, ...]
+    health: str
+    figures: tuple[Figure, ...]
+    timeline: tuple[TimelineRow, ...]
+    trends: tuple[metrics.Trend, ...]
+    versions: tuple[tuple[str, str, str, bool], ...]  # version, registered, description, deprecated
+    unlisted_reports: tuple[str, ...]  # site paths of reports no entry names
+
+
+def stage_cells(sources: Sources, model: str, stages: list[str]) -> tuple[StageCell, ...]:
+    desired = sources.desired().get(model, {})
+    applied = sources.applied.get(model, {})
+    cells = []
+    for stage in stages:
+        want, have = desired.get(stage), applied.get(stage)
+        if want is None and have is None:
+            cells.append(StageCell(stage, "", "", "", "", "", ""))
+            continue
+        intro = sources.introductions.get((model, stage))
+        sync = metrics.sync_state(
+            want, have.version if have else None, merged=bool(intro and intro.is_merge)
+        )
+        cells.append(
+            StageCell(
+                stage=stage,
+                desired=want or "(removed)",
+                applied=have.version if have else "(not applied)",
+                applied_since=f"{have.time} (entry {have.seq})" if have else "",
+                sync=sync,
+                css=sync.replace(" ", "-"),
+                introduced=intro.commit[:12] if intro and sync != "in sync" else "",
+            )
+        )
+    return tuple(cells)
+
+
+def figures(dora: metrics.Dora) -> tuple[Figure, ...]:
+    lead = dora.median_lead_time_hours
+    span = "" if dora.span_days is None else f"over {dora.span_days:.1f} days of ledger"
+    return (
+        Figure(
+            "Promotion frequency",
+            "n/a" if dora.promotions_per_30d is None else f"{dora.promotions_per_30d:.2f} / 30 d",
+            f"{dora.promotions} promotion(s) to the last stage {span}".strip(),
+        ),
+        Figure(
+            "Lead time to production",
+            "n/a" if lead is None else duration(lead),
+            f"median of {len(dora.lead_times_hours)}, registration to applied",
+        ),
+        Figure(
+            "Rollback rate",
+            percent(dora.rollback_rate),
+            f"{dora.rollbacks} rollback(s) / {dora.stage_changes} stage change(s)",
+        ),
+        Figure(
+            "Gate failure rate",
+            percent(dora.gate_failure_rate),
+            f"{dora.gates_failed} failed / {dora.gates_run} gate(s) run",
+        ),
+    )
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def duration(hours: float) -> str:
+    if abs(hours) < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
+
+
+def pr_url(sources: Sources, number: int | None) -> str:
+    provider = sources.state.spec.provider
+    repository = repository_of(provider, {})
+    if number is None or repository is None:
+        return ""
+    return f"{server_of(provider, {})}/{repository}/pull/{number}"
+
+
+def timeline_row(sources: Sources, entry: LedgerEntry, prefix: str) -> TimelineRow:
+    change = entry.change
+    moved = f"{change.from_ or '∅'} → {change.to or '∅'}"
+    reports = []
+    for ref in sorted(entry.reports, key=lambda r: _report_order(r.path)):
+        data = sources.reports.get(ref.path)
+        state = "missing" if data is None else "verified"
+        if data is not None and sha256_bytes(data) != ref.sha256:
+            state = "changed"
+        href = "" if data is None else prefix + site_report_path(ref.path)
+        reports.append(ReportLink(splitext(ref.path)[1].lstrip("."), href, state))
+    approvals = tuple(
+        f"{a.login} ({', '.join(a.teams)}) at {a.submitted_at}" for a in entry.approvals
+    )
+    return TimelineRow(
+        seq=entry.seq,
+        time=entry.time,
+        kind=KIND_LABELS.get(change.kind, change.kind),
+        stage=change.stage,
+        change=moved,
+        pr=f"#{entry.pr.number}" if entry.pr.number is not None else "(local merge)",
+        pr_url=pr_url(sources, entry.pr.number) if entry.pr.number is not None else "",
+        author=entry.pr.author,
+        approvals=approvals,
+        gates=tuple((f"{g.gate}: {g.status}", g.status) for g in entry.gates),
+        reports=tuple(reports),
+        merge_commit=entry.merge_commit[:12],
+    )
+
+
+def _report_order(path: str) -> tuple[int, str]:
+    order = {".html": 0, ".md": 1, ".json": 2}
+    return order.get(splitext(path)[1], 3), path
+
+
+def site_report_path(repo_path: str) -> str:
+    """audit/reports/credit/x.html -> reports/credit/x.html"""
+    return SITE_REPORTS + repo_path.removeprefix("audit/reports")
+
+
+def measured(sources: Sources, model: str) -> dict[str, dict[str, dict[str, float]]]:
+    """version -> gate -> metric, from the JSON reports of the model's entries (a later
+    entry's measurement of a version replaces an earlier one's)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for entry in sources.entries:
+        if entry.change.model != model:
+            continue
+        for ref in entry.reports:
+            data = sources.reports.get(ref.path)
+            if ref.path.endswith(".json") and data is not None:
+                for gate, values in gate_metrics(data).items():
+                    out.setdefault(entry.change.version, {}).setdefault(gate, {}).update(values)
+    return out
+
+
+def model_view(sources: Sources, model: Model, stages: list[str], last_stage: str) -> ModelView:
+    name = model.metadata.name
+    entries = [e for e in sources.entries if e.change.model == name]
+    span = metrics.ledger_span(sources.entries)
+    dora = metrics.dora(entries, last_stage=last_stage, registered=sources.registered, span=span)
+    spec = model.spec
+    claimed = [(v.version, v.metrics) for v in spec.versions]
+    named = {ref.path for entry in entries for ref in entry.reports}
+    folder = f"audit/reports/{name}/"
+    return ModelView(
+        name=name,
+        owner=spec.owner,
+        risk_tier=spec.risk_tier,
+        task=spec.task.replace("_", " "),
+        description=spec.description,
+        stages=stage_cells(sources, name, stages),
+        health=sources.health.get(name, "unknown"),
+        figures=figures(dora),
+        timeline=tuple(timeline_row(sources, e, "../") for e in reversed(entries)),
+        trends=tuple(metrics.trends(claimed, measured(sources, name))),
+        versions=tuple(
+            (
+                v.version,
+                _registered(sources, name, v.version),
+                v.description,
+                v.deprecated,
+            )
+            for v in spec.versions
+        ),
+        unlisted_reports=tuple(
+            site_report_path(p)
+            for p in sources.reports
+            if p.startswith(folder) and p not in named and not basename(p).startswith(".")
+        ),
+    )
+
+
+def _registered(sources: Sources, model: str, version: str) -> str:
+    moment = sources.registered.get((model, version))
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
