@@ -3,6 +3,9 @@
 Input (`--approvals FILE`, or read from GitHub) has GitHub's shape:
     {"author": LOGIN, "head_sha": SHA,
      "reviews": [{"login", "state", "commit_id", "submitted_at"}]}
+plus, for `apply` with local files, optional `number` and `title` (the PR's) and
+`merge_commit` (the commit the PR became on the default branch: how a squash merge, a
+single-parent commit, is told apart from a direct push).
 Rules: only each person's latest APPROVED / CHANGES_REQUESTED / DISMISSED review counts
 (a later COMMENTED review leaves an approval standing, as on GitHub); an approval of a commit
 other than head_sha is stale unless the rule allows it; the author never counts; logins
@@ -42,6 +45,9 @@ class ApprovalsInput(BaseModel):
     author: str = Field(min_length=1)
     head_sha: str = Field(min_length=1)
     reviews: list[Review] = Field(default_factory=list)
+    number: int | None = Field(default=None, ge=1)
+    title: str = ""
+    merge_commit: str = ""
 
 
 def read_approvals(path: Path) -> ApprovalsInput:

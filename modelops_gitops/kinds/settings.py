@@ -23,12 +23,24 @@ class Governance(Strict):
     )
 
 
+class Deploy(Strict):
+    targets: list[str] = Field(
+        default_factory=lambda: ["manifest"],
+        description=(
+            "Deploy targets `apply` hands each applied change to, by name: the built-in "
+            "`manifest` (deploy/<stage>/<model>.json) or a plugin registered under the "
+            "`modelops_gitops.deploy_targets` entry point group."
+        ),
+    )
+
+
 class RepositorySpec(Strict):
     provider: Provider = Field(default_factory=Provider)
     default_branch: str = "main"
     timezone: str = "UTC"
     governance: Governance = Field(default_factory=Governance)
     max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=MIN_FILE_LIMIT, le=MAX_FILE_LIMIT)
+    deploy: Deploy = Field(default_factory=Deploy)
 
     @field_validator("timezone")
     @classmethod
