@@ -288,6 +288,38 @@ def report(
     return command.run(resolve_repo(repo), out)
 
 
+@app.command()
+def monitor(
+    stage: Annotated[
+        str, typer.Option(help="The stage whose versions are checked for drift.")
+    ] = "production",
+    no_github: Annotated[
+        bool,
+        typer.Option("--no-github", help="Only print the drift tables; touch no GitHub issue."),
+    ] = False,
+    report_url: Annotated[
+        str | None,
+        typer.Option(
+            "--report-url",
+            help="Link to the full report from the issues (default: the Actions run).",
+        ),
+    ] = None,
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """Drift of each model's version in the stage on its monitoring data; one GitHub issue per
+    drifting model, closed when the drift is gone. Exit 0 no drift, 1 drift."""
+    from modelops_gitops.commands import monitor as command
+
+    return command.run(
+        resolve_repo(repo),
+        stage=stage,
+        github=not no_github,
+        report_url=report_url,
+        fmt=_format(fmt, ("text", "json")),
+    )
+
+
 gate_app = typer.Typer(help="Run one gate alone.", no_args_is_help=True)
 app.add_typer(gate_app, name="gate")
 
