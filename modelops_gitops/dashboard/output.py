@@ -30,7 +30,9 @@ def check_target(out: Path) -> None:
         raise InputError.at(str(out), "--out: is a symlink; refusing to write through it")
     if not stat.S_ISDIR(info.st_mode):
         raise InputError.at(str(out), "--out: exists and is not a directory")
-    if any(os.scandir(out)) and not os.path.isfile(out / MARKER):
+    with os.scandir(out) as listing:
+        empty = next(listing, None) is None
+    if not empty and not os.path.isfile(out / MARKER):
         raise InputError.at(
             str(out),
             f"--out: directory is not empty and was not written by `report` (no {MARKER});"

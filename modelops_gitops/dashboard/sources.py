@@ -21,6 +21,7 @@ from modelops_gitops.audit.ledger import LEDGER_PATH, REPORTS_DIR, LedgerEntry, 
 from modelops_gitops.audit.provenance import Introduction, introduced_by
 from modelops_gitops.audit.replay import AppliedState, differences, replay
 from modelops_gitops.errors import InputError
+from modelops_gitops.monitor_state import MonitorRecord, load_records
 from modelops_gitops.state import RepoState, load_repository, model_file
 from modelops_gitops.tree import read_inside
 from modelops_gitops.yaml_source import YamlProblem, parse
@@ -38,7 +39,7 @@ class Sources:
     reports: dict[str, bytes]  # repo-relative path under audit/reports/ -> bytes
     registered: dict[tuple[str, str], datetime]  # (model, version) -> registration time
     introductions: dict[tuple[str, str], Introduction | None]  # differing (model, stage)
-    health: dict[str, str] = field(default_factory=dict)  # model -> last monitor result
+    health: dict[str, MonitorRecord] = field(default_factory=dict)  # model -> latest check
 
     def desired(self) -> dict[str, dict[str, str]]:
         return desired_stages(self.state)
@@ -74,6 +75,7 @@ def gather(root: Path) -> Sources:
         reports=read_reports(root),
         registered=registrations(root, head, promoted),
         introductions=introductions,
+        health=load_records(root),
     )
 
 

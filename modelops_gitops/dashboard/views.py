@@ -13,6 +13,7 @@ from modelops_gitops.dashboard.sources import Sources, gate_metrics
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.github.settings import repository_of, server_of
 from modelops_gitops.kinds import Model
+from modelops_gitops.monitor_state import MonitorRecord
 
 SITE_REPORTS = "reports"  # audit/reports/<model>/<file> -> reports/<model>/<file>
 KIND_LABELS = {
@@ -32,6 +33,26 @@ class StageCell:
     sync: str  # "in sync" | "out of sync" | "unapproved drift" | "" (stage unused)
     css: str  # badge class
     introduced: str  # the commit that set the desired value, for a difference
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str  # "no drift" | "drift" | "unknown"
+    css: str
+    detail: str
+
+
+def health(record: MonitorRecord | None) -> Health:
+    """The latest `monitor` check of a model (kept in this clone's git directory)."""
+    if record is None:
+        return Health("unknown", "unknown", "no monitor check recorded in this clone")
+    checked = f"{record.stage} {record.version}, checked {record.checked_at}"
+    if not record.drifted:
+        return Health("no drift", "healthy", f"{checked}; drift share {record.drift_share:.2f}")
+    features = ", ".join(record.drifted_features) or "dataset"
+    return Health(
+        "drift", "drifting", f"{checked}; drift share {record.drift_share:.2f}: {features}"
+    )
 
 
 @dataclass(frozen=True)
@@ -72,7 +93,7 @@ class ModelView:
     task: str
     description: str
     stages: tuple[StageCell, ...]
-    health: str
+    health: Health
     figures: tuple[Figure, ...]
     timeline: tuple[TimelineRow, ...]
     trends: tuple[metrics.Trend, ...]
@@ -223,7 +244,7 @@ def model_view(sources: Sources, model: Model, stages: list[str], last_stage: st
         task=spec.task.replace("_", " "),
         description=spec.description,
         stages=stage_cells(sources, name, stages),
-        health=sources.health.get(name, "unknown"),
+        health=health(sources.health.get(name)),
         figures=figures(dora),
         timeline=tuple(timeline_row(sources, e, "../") for e in reversed(entries)),
         trends=tuple(metrics.trends(claimed, measured(sources, name))),
