@@ -1,29 +1,43 @@
-"""The GitHub Actions workflows `init` writes: right triggers, least privilege, pinned actions
-and tools, serialized apply, and no pull-request-controlled text in any shell line."""
+"""The GitHub Actions workflows `init` writes (and this project runs on its bundled example,
+as identical copies in .github/workflows/): right triggers, least privilege, pinned actions
+and tools, serialized apply, no pull-request-controlled text in any shell line, and every
+`modelops-gitops` invocation in them parsed by the real CLI."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from importlib import resources
 from typing import Any
 
 import pytest
+import typer
+from conftest import PROJECT_ROOT
 from ruamel.yaml import YAML
 
 import modelops_gitops
+from modelops_gitops.cli import ClickException, app
 
 WORKFLOWS = resources.files("modelops_gitops") / "templates" / "workflows"
+PROJECT_WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
 NAMES = ("plan.yml", "approvals.yml", "apply.yml", "monitor.yml")
 # GitHub's default token scopes a job may be granted, and the levels allowed for each
 ALLOWED = {
     "contents": {"read", "write"},
     "pull-requests": {"read", "write"},
     "statuses": {"write"},
+    "checks": {"write"},
     "issues": {"write"},
 }
+PLAN_PERMISSIONS = {
+    "contents": "read",
+    "pull-requests": "write",
+    "statuses": "write",
+    "checks": "write",
+}
 EXPECTED_JOB_PERMISSIONS = {
-    "plan.yml": {"contents": "read", "pull-requests": "write", "statuses": "write"},
-    "approvals.yml": {"contents": "read", "pull-requests": "write", "statuses": "write"},
+    "plan.yml": PLAN_PERMISSIONS,
+    "approvals.yml": PLAN_PERMISSIONS,
     "apply.yml": {"contents": "write", "pull-requests": "read"},
     "monitor.yml": {"contents": "read", "issues": "write"},
 }
@@ -118,7 +132,7 @@ def test_plan_runs_with_the_pr_number_from_env(name: str) -> None:
     [step] = [s for s in steps(name) if "modelops-gitops plan" in str(s.get("run", ""))]
     assert step["env"]["PR_NUMBER"] == "${{ github.event.pull_request.number }}"
     assert step["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
-    assert '--pr "$PR_NUMBER" --comment' in step["run"]
+    assert '--pr "$PR_NUMBER" --comment --check-run' in step["run"]
     checkout = steps(name)[0]
     assert checkout["with"]["persist-credentials"] is False  # nothing is pushed
 
@@ -136,3 +150,50 @@ def test_apply_is_serialized_and_never_cancelled() -> None:
 def test_monitor_runs_monitor() -> None:
     assert "modelops-gitops monitor" in runs("monitor.yml")
     assert load("monitor.yml")["concurrency"]["cancel-in-progress"] is False
+
+
+def test_the_project_runs_the_workflows_init_writes() -> None:
+    assert sorted(p.name for p in PROJECT_WORKFLOWS.glob("*.yml")) == sorted(NAMES)
+    for name in NAMES:
+        assert (PROJECT_WORKFLOWS / name).read_text(encoding="utf-8") == text(name), name
+
+
+INVOCATION = re.compile(r"^\s*modelops-gitops\s+(?P<args>[^|&;]*)")
+SAMPLE_VALUES = {"PR_NUMBER": "7", "BASE_SHA": "a" * 40, "HEAD_SHA": "b" * 40}
+
+
+def invocations(name: str) -> list[list[str]]:
+    """The arguments of every `modelops-gitops ...` line, `$VAR`s given sample values."""
+    found = []
+    for run in runs(name):
+        for line in run.splitlines():
+            if match := INVOCATION.match(line):
+                args = shlex.split(match["args"])
+                found.append(
+                    [SAMPLE_VALUES.get(a[1:], a) if a.startswith("$") else a for a in args]
+                )
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_invocation_parses_against_the_real_cli(name: str) -> None:
+    command = typer.main.get_command(app)
+    calls = invocations(name)
+    assert calls, f"{name} runs no modelops-gitops command"
+    for args in calls:
+        assert not any(a.startswith("$") for a in args), f"{name}: no sample value for {args}"
+        with command.make_context("modelops-gitops", list(args)) as root:
+            sub_name, sub, rest = command.resolve_command(root, list(args))
+            assert sub is not None
+            assert sub_name is not None
+            with sub.make_context(sub_name, rest, parent=root):  # raises on any bad flag
+                pass
+
+
+def test_the_invocation_check_catches_a_flag_that_does_not_exist() -> None:
+    command = typer.main.get_command(app)
+    with command.make_context("modelops-gitops", ["plan", "--pr", "7"]) as root:
+        _, sub, rest = command.resolve_command(root, ["plan", "--pr", "7", "--comments"])
+        assert sub is not None
+        with pytest.raises(ClickException, match="No such option: --comments"):
+            sub.make_context("plan", rest, parent=root)
