@@ -456,6 +456,116 @@ def policy_test(
     )
 
 
+audit_app = typer.Typer(help="Verify and query the audit ledger.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    rev: Annotated[
+        str | None,
+        typer.Option("--rev", help="Verify the files of this commit (default: the work tree)."),
+    ] = None,
+    fmt: FormatOpt = "text",
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Recompute every hash; ignore the cache.")
+    ] = False,
+    repo: RepoOpt = None,
+) -> int:
+    """Recompute the ledger's hash chain and report hashes; compare the applied state with
+    the branch. Exit 0 intact, 1 broken (every problem listed, the first one first)."""
+    from modelops_gitops.commands import audit as command
+
+    return command.verify(resolve_repo(repo), rev, _format(fmt, ("text", "json")), not no_cache)
+
+
+@audit_app.command("export")
+def audit_export(
+    since: Annotated[
+        str | None, typer.Option(help="From this date (YYYY-MM-DD) or ISO 8601 time, UTC.")
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="Up to this date (the whole day, UTC) or ISO 8601 time."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+    repo: RepoOpt = None,
+) -> int:
+    """One row per ledger entry in the period: change, PR, approvers, policy set, gates,
+    reports, hash."""
+    from modelops_gitops.audit.queries import parse_moment
+    from modelops_gitops.commands import audit as command
+
+    return command.export(
+        resolve_repo(repo),
+        parse_moment(since, "--since") if since is not None else None,
+        parse_moment(until, "--until") if until is not None else None,
+        _format(fmt, ("csv", "json")),
+        out,
+    )
+
+
+@audit_app.command("at")
+def audit_at(
+    moment: Annotated[
+        str, typer.Argument(help="YYYY-MM-DD (the end of that day, UTC) or ISO 8601 time.")
+    ],
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """What held each stage of every model at that moment: who approved it, when, on what
+    evidence (PR, merge commit, gates, reports)."""
+    from modelops_gitops.audit.queries import parse_moment
+    from modelops_gitops.commands import audit as command
+
+    return command.at(
+        resolve_repo(repo), parse_moment(moment, "DATE"), _format(fmt, ("text", "json"))
+    )
+
+
+@app.command()
+def status(
+    model: Annotated[str | None, typer.Argument(help="Only this model.")] = None,
+    fmt: FormatOpt = "text",
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a stage is out of sync or drifted.")
+    ] = False,
+    waiver_horizon: Annotated[
+        int, typer.Option("--waiver-horizon", min=0, help="Days ahead a waiver 'expires soon'.")
+    ] = 14,
+    now: Annotated[
+        str | None, typer.Option(help="Judge waiver expiry at this date (default: today).")
+    ] = None,
+    repo: RepoOpt = None,
+) -> int:
+    """Per model and stage: sync (desired vs applied from the ledger) and health (latest
+    monitor result, waivers expiring or expired). Exit 0 (a view) unless --check."""
+    from modelops_gitops.commands import status as command
+
+    moment = _instant(now) or datetime.now(UTC)
+    return command.run(
+        resolve_repo(repo),
+        model,
+        _format(fmt, ("text", "json")),
+        check=check,
+        horizon_days=waiver_horizon,
+        today=moment.date(),
+    )
+
+
+@app.command()
+def history(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """The applied changes of one model, from the ledger: when, what, which PR, who approved."""
+    from modelops_gitops.commands import history as command
+
+    return command.run(resolve_repo(repo), model, _format(fmt, ("text", "json")))
+
+
 def _instant(value: str | None) -> datetime | None:
     if value is None:
         return None

@@ -33,6 +33,7 @@ class Facts:
     name: str
     provides: tuple[str, ...] = ()  # stage names (Lifecycle), team names (Teams), rule ids (Policy)
     refs: tuple[Ref, ...] = field(default_factory=tuple)
+    stages: tuple[tuple[str, str], ...] = ()  # a Model's desired spec.stages: (stage, version)
 
 
 def cross_check(

@@ -73,7 +73,8 @@ def _model(file: str, doc: Model) -> tuple[Facts, list[Issue]]:
             issues.append((("spec", "stages", stage), f"version {version} is not registered"))
         elif version in deprecated:
             issues.append((("spec", "stages", stage), f"version {version} is deprecated"))
-    return Facts(file, "Model", doc.metadata.name, refs=tuple(refs)), issues
+    stages = tuple(spec.stages.items())
+    return Facts(file, "Model", doc.metadata.name, refs=tuple(refs), stages=stages), issues
 
 
 def _policy(file: str, doc: Policy) -> tuple[Facts, list[Issue]]:

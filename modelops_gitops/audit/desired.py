@@ -1,0 +1,80 @@
+"""The desired state: `spec.stages` of every model (or of the named ones) in a tree.
+
+Read through validate's per-file results and its cache: a warm `status` or `audit verify` of
+10,000 models reads their stages from cached facts instead of parsing 10,000 YAML
+documents. A model file that cannot be read as a Model is bad input (exit 2) naming its
+file, line and field; problems inside a readable model (an unregistered version in a stage)
+do not hide its desired stages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from modelops_gitops.errors import InputError
+from modelops_gitops.facts import Facts
+from modelops_gitops.state import model_file
+from modelops_gitops.tree import Tree, document_paths, model_folder
+from modelops_gitops.validate import FileResult, _cached_check, _max_bytes
+from modelops_gitops.validate_cache import ValidateCache
+from modelops_gitops.workspace import cache_dir
+
+Desired = dict[str, dict[str, str]]  # model -> stage -> version
+
+
+def model_paths(tree: Tree, models: Iterable[str] | None = None) -> list[str]:
+    """The model files of `tree`: all of them, or those of `models` that exist."""
+    if models is None:
+        return [p for p in document_paths(tree.paths()) if model_folder(p) is not None]
+    found = []
+    for name in models:
+        path = model_file(name)
+        for candidate in (path, path.removesuffix(".yaml") + ".yml"):
+            if tree.exists(candidate):
+                found.append(candidate)
+    return document_paths(found)
+
+
+def desired_stages(
+    tree: Tree, root: Path | None, paths: list[str], *, use_cache: bool = True
+) -> Desired:
+    """model -> stage -> version for the model files `paths` of `tree`. `root` locates the
+    cache (None: no cache); a tree without stat signatures (a git revision) is not cached."""
+    private = cache_dir(root) if use_cache and root is not None else None
+    cache = ValidateCache(private / "validate.pickle") if private is not None else None
+    max_bytes = _max_bytes(tree)
+    results = _cached_check(tree, paths, max_bytes, os.cpu_count() or 1, cache)
+    results = _refresh_stale(tree, results, max_bytes, cache)
+    broken = [p for r in results if r.facts is None for p in r.problems]
+    if broken:
+        raise InputError(broken)
+    desired: Desired = {}
+    for result in results:
+        facts = result.facts
+        assert facts is not None
+        if facts.kind == "Model":
+            desired[facts.name] = dict(facts.stages)
+    return desired
+
+
+def _refresh_stale(
+    tree: Tree, results: list[FileResult], max_bytes: int, cache: ValidateCache | None
+) -> list[FileResult]:
+    """Facts cached by a version of the tool before `Facts.stages` existed read as models
+    with no stages: those files are checked again (and the cache updated)."""
+    stale = [r.file for r in results if r.facts is not None and not _has_stages(r.facts)]
+    if not stale:
+        return results
+    fresh = {r.file: r for r in _cached_check(tree, stale, max_bytes, 1, None)}
+    if cache is not None:
+        keys = cache.keys(tree, stale, max_bytes)
+        for file in stale:
+            cache.put(keys[file], fresh[file])
+        cache.save()
+    return [fresh.get(r.file, r) for r in results]
+
+
+def _has_stages(facts: Facts) -> bool:
+    return facts.kind != "Model" or "stages" in vars(facts)

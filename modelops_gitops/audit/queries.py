@@ -1,0 +1,177 @@
+"""Questions compliance asks of the ledger, answered from its entries (pure).
+
+rows(entries)                 -> one flat record per entry (audit export)
+in_period(entries, since, until)
+held_at(entries, moment)      -> model -> stage -> the entry that put its version there
+of_model(entries, model)      -> the entries of one model (history)
+parse_moment(value, option)   -> a `--since`/`--until`/DATE value as a UTC instant
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from modelops_gitops.audit.ledger import LedgerEntry
+from modelops_gitops.audit.replay import parse_time, replay
+from modelops_gitops.errors import InputError
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # the ledger's own
+
+
+@dataclass(frozen=True)
+class Moment:
+    """An instant from the command line; `whole_day` when only a date was given."""
+
+    at: datetime
+    whole_day: bool
+
+    def start(self) -> datetime:
+        return self.at
+
+    def end(self) -> datetime:
+        """The last instant the value covers: a date's whole day (UTC)."""
+        return self.at + timedelta(days=1, seconds=-1) if self.whole_day else self.at
+
+
+def parse_moment(value: str, option: str) -> Moment:
+    """YYYY-MM-DD (a whole day, UTC) or ISO 8601 (no zone: UTC). Bad input names `option`."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return Moment(datetime(day.year, day.month, day.day, tzinfo=UTC), True)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option}: not a date (YYYY-MM-DD) or ISO 8601 time: {value!r}") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return Moment(moment.astimezone(UTC), False)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+def in_period(
+    entries: Iterable[LedgerEntry], since: Moment | None, until: Moment | None
+) -> list[LedgerEntry]:
+    low = since.start() if since else None
+    high = until.end() if until else None
+    out = []
+    for entry in entries:
+        when = parse_time(entry.time)
+        if (low is None or when >= low) and (high is None or when <= high):
+            out.append(entry)
+    return out
+
+
+def approvers(entry: LedgerEntry) -> str:
+    """`login (team, team) at time; ...`"""
+    return "; ".join(
+        f"{a.login} ({', '.join(a.teams)}) at {a.submitted_at}"
+        if a.teams
+        else f"{a.login} at {a.submitted_at}"
+        for a in entry.approvals
+    )
+
+
+def gates(entry: LedgerEntry) -> str:
+    return "; ".join(f"{g.gate} {g.status}: {g.summary}" for g in entry.gates)
+
+
+def reports(entry: LedgerEntry) -> str:
+    return "; ".join(r.path for r in entry.reports)
+
+
+COLUMNS = (
+    "seq",
+    "time",
+    "model",
+    "stage",
+    "kind",
+    "from",
+    "to",
+    "version",
+    "pr_number",
+    "pr_title",
+    "pr_author",
+    "merge_commit",
+    "approvers",
+    "policy_set_sha256",
+    "gates",
+    "reports",
+    "hash",
+)
+
+
+def row(entry: LedgerEntry) -> dict[str, Any]:
+    change = entry.change
+    return {
+        "seq": entry.seq,
+        "time": entry.time,
+        "model": change.model,
+        "stage": change.stage,
+        "kind": change.kind,
+        "from": change.from_,
+        "to": change.to,
+        "version": change.version,
+        "pr_number": entry.pr.number,
+        "pr_title": entry.pr.title,
+        "pr_author": entry.pr.author,
+        "merge_commit": entry.merge_commit,
+        "approvers": approvers(entry),
+        "policy_set_sha256": entry.policy_set_sha256,
+        "gates": gates(entry),
+        "reports": reports(entry),
+        "hash": entry.hash,
+    }
+
+
+def rows(entries: Iterable[LedgerEntry]) -> list[dict[str, Any]]:
+    return [row(entry) for entry in entries]
+
+
+def held_at(entries: Sequence[LedgerEntry], moment: datetime) -> dict[str, dict[str, LedgerEntry]]:
+    """model -> stage -> the entry whose version held the stage at `moment`."""
+    by_seq = {entry.seq: entry for entry in entries}
+    state = replay(entries, until=stamp(moment))
+    return {
+        model: {stage: by_seq[held.seq] for stage, held in stages.items()}
+        for model, stages in state.items()
+    }
+
+
+def of_model(entries: Iterable[LedgerEntry], model: str) -> list[LedgerEntry]:
+    return [entry for entry in entries if entry.change.model == model]
+
+
+def entry_view(entry: LedgerEntry) -> dict[str, Any]:
+    """An entry as `audit at` and `history` show it in JSON: the change and its evidence."""
+    change = entry.change
+    return {
+        "seq": entry.seq,
+        "time": entry.time,
+        "kind": change.kind,
+        "stage": change.stage,
+        "from": change.from_,
+        "to": change.to,
+        "version": change.version,
+        "pr": entry.pr.model_dump() if entry.pr.number is not None or entry.pr.title else None,
+        "merge_commit": entry.merge_commit,
+        "approvals": [a.model_dump(mode="json") for a in entry.approvals],
+        "gates": [g.model_dump() for g in entry.gates],
+        "reports": [r.path for r in entry.reports],
+        "policy_set_sha256": entry.policy_set_sha256,
+        "hash": entry.hash,
+    }
+
+
+def pr_text(entry: LedgerEntry) -> str:
+    pr = entry.pr
+    if pr.number is not None:
+        return f"PR #{pr.number} {pr.title!r} by {pr.author}".rstrip()
+    if entry.change.kind == "stage.adopted":
+        return "adopted (no reviewed change)"
+    return f"merge {entry.merge_commit[:12]}" + (f" {pr.title!r}" if pr.title else "")

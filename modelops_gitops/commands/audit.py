@@ -1,0 +1,160 @@
+"""`audit verify`, `audit export`, `audit at DATE`: what compliance runs against the ledger."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, parse_ledger
+from modelops_gitops.audit.queries import (
+    COLUMNS,
+    Moment,
+    approvers,
+    entry_view,
+    gates,
+    held_at,
+    in_period,
+    pr_text,
+    rows,
+    stamp,
+)
+from modelops_gitops.audit.verify_run import Verdict, run_verify
+from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
+from modelops_gitops.files import write_atomic
+from modelops_gitops.state import load_state
+from modelops_gitops.tree import WorkTree, read_inside
+
+
+def read_entries(root: Path) -> list[LedgerEntry]:
+    """The work tree's ledger, every line a valid entry (else bad input naming the line);
+    no ledger yet: no entries."""
+    if not (root / LEDGER_PATH).exists() and not (root / LEDGER_PATH).is_symlink():
+        return []
+    return parse_ledger(read_inside(root, LEDGER_PATH))
+
+
+def stage_order(root: Path) -> list[str]:
+    """The Lifecycle's stages in order ([] when the policies cannot be read)."""
+    try:
+        lifecycle = load_state(WorkTree(root), models=[]).lifecycle
+    except InputError:
+        return []
+    return lifecycle.spec.stage_names() if lifecycle is not None else []
+
+
+def in_order(stages: Iterable[str], order: Sequence[str]) -> list[str]:
+    rank = {stage: i for i, stage in enumerate(order)}
+    return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
+
+
+# --- verify --------------------------------------------------------------------------------
+
+
+def verify(root: Path, rev: str | None, fmt: str, use_cache: bool) -> int:
+    verdict = run_verify(root, rev, use_cache=use_cache)
+    text = _verdict_json(verdict) if fmt == "json" else _verdict_text(verdict)
+    typer.echo(text, nl=False)
+    return EXIT_OK if verdict.intact else EXIT_VIOLATION
+
+
+def _verdict_text(verdict: Verdict) -> str:
+    lines = [str(b) for b in verdict.breaks]
+    lines += [f"note: {note}" for note in verdict.notes]
+    what = f"{verdict.entries} entries, {verdict.reports} report files ({verdict.label})"
+    if verdict.intact:
+        lines.append(f"audit verify: intact: {what}; the applied state matches the branch")
+    else:
+        lines.append(
+            f"audit verify: BROKEN: {len(verdict.breaks)} problem(s) in {what}; "
+            f"first: {verdict.breaks[0]}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _verdict_json(verdict: Verdict) -> str:
+    body = {
+        "schema_version": 1,
+        "intact": verdict.intact,
+        "verified": verdict.label,
+        "commit": verdict.commit,
+        "entries": verdict.entries,
+        "report_files": verdict.reports,
+        "first": verdict.breaks[0].as_dict() if verdict.breaks else None,
+        "problems": [b.as_dict() for b in verdict.breaks],
+        "notes": list(verdict.notes),
+    }
+    return json.dumps(body, indent=2) + "\n"
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def export(
+    root: Path, since: Moment | None, until: Moment | None, fmt: str, out: Path | None
+) -> int:
+    import pandas as pd  # a heavy import, only for this command
+
+    chosen = in_period(read_entries(root), since, until)
+    frame = pd.DataFrame(rows(chosen), columns=list(COLUMNS))
+    frame["pr_number"] = frame["pr_number"].astype("Int64")
+    if fmt == "csv":
+        data = frame.to_csv(index=False, lineterminator="\n")
+    else:
+        data = frame.to_json(orient="records", indent=2, force_ascii=False) + "\n"
+    if out is None:
+        typer.echo(data, nl=False)
+    else:
+        write_atomic(out, data.encode())
+        typer.echo(f"audit export: {len(chosen)} entries written to {out}", err=True)
+    return EXIT_OK
+
+
+# --- at ------------------------------------------------------------------------------------
+
+
+def at(root: Path, moment: Moment, fmt: str) -> int:
+    entries = read_entries(root)
+    instant = moment.end()
+    held = held_at(entries, instant)
+    order = stage_order(root)
+    if fmt == "json":
+        body = {
+            "schema_version": 1,
+            "at": stamp(instant),
+            "models": {
+                model: {stage: entry_view(stages[stage]) for stage in in_order(stages, order)}
+                for model, stages in sorted(held.items())
+            },
+        }
+        typer.echo(json.dumps(body, indent=2))
+        return EXIT_OK
+    typer.echo(f"applied at {stamp(instant)}:")
+    if not held:
+        first = f" (the first is at {entries[0].time})" if entries else ""
+        typer.echo(f"  nothing: no ledger entry at or before that moment{first}")
+    for model, stages in sorted(held.items()):
+        typer.echo(f"{model}")
+        for stage in in_order(stages, order):
+            typer.echo(_held_text(stage, stages[stage]))
+    return EXIT_OK
+
+
+def _held_text(stage: str, entry: LedgerEntry) -> str:
+    lines = [
+        f"  {stage}: {entry.change.to}  since {entry.time} (seq {entry.seq}, {entry.change.kind})",
+        f"    {pr_text(entry)}; merge commit {entry.merge_commit[:12]}",
+    ]
+    if entry.approvals:
+        lines.append(f"    approved by {approvers(entry)}")
+    if entry.gates:
+        lines.append(f"    gates: {gates(entry)}")
+    lines += [f"    report: {r.path}" for r in entry.reports]
+    return "\n".join(lines)
+
+
+def entry_lines(entries: Sequence[LedgerEntry]) -> list[dict[str, Any]]:
+    return [entry_view(entry) for entry in entries]

@@ -1,0 +1,41 @@
+"""`history MODEL`: the applied changes of one model, oldest first, from the ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from modelops_gitops.audit.queries import approvers, entry_view, of_model, pr_text
+from modelops_gitops.commands.audit import read_entries
+from modelops_gitops.errors import EXIT_OK, InputError
+from modelops_gitops.state import model_file
+
+
+def run(root: Path, model: str, fmt: str) -> int:
+    entries = of_model(read_entries(root), model)
+    if not entries and not (root / model_file(model)).is_file():
+        raise InputError(f"unknown model {model!r}: no {model_file(model)}, no ledger entry")
+    if fmt == "json":
+        body = {
+            "schema_version": 1,
+            "model": model,
+            "changes": [entry_view(entry) for entry in entries],
+        }
+        typer.echo(json.dumps(body, indent=2))
+        return EXIT_OK
+    if not entries:
+        typer.echo(f"{model}: no applied change in the ledger yet")
+        return EXIT_OK
+    typer.echo(f"{model}: {len(entries)} applied change(s)")
+    for entry in entries:
+        change = entry.change
+        move = f"{change.from_ or '(none)'} -> {change.to or '(removed)'}"
+        typer.echo(f"  seq {entry.seq}  {entry.time}  {change.stage}: {move}  [{change.kind}]")
+        typer.echo(f"    {pr_text(entry)}; merge commit {entry.merge_commit[:12]}")
+        if entry.approvals:
+            typer.echo(f"    approved by {approvers(entry)}")
+        for report in entry.reports:
+            typer.echo(f"    report: {report.path}")
+    return EXIT_OK

@@ -1,0 +1,133 @@
+"""`status [MODEL]`: per model and stage, sync (desired vs applied) and health (monitor,
+waivers). A view: exit 0 unless the input is bad, or `--check` and something is not in sync."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from modelops_gitops import git
+from modelops_gitops.audit.desired import desired_stages, model_paths
+from modelops_gitops.audit.provenance import Introduction, introduced_by
+from modelops_gitops.audit.replay import Difference
+from modelops_gitops.audit.sync import (
+    IN_SYNC,
+    ModelStatus,
+    MonitorResult,
+    StatusInputs,
+    model_statuses,
+)
+from modelops_gitops.audit.verify import ChainCheck
+from modelops_gitops.audit.verify_run import chain_check
+from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
+from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
+from modelops_gitops.state import load_state
+from modelops_gitops.tree import WorkTree, model_folder
+from modelops_gitops.workspace import cache_dir
+
+
+def run(
+    root: Path,
+    model: str | None,
+    fmt: str,
+    *,
+    check: bool,
+    horizon_days: int,
+    today: date,
+) -> int:
+    tree = WorkTree(root)
+    paths = model_paths(tree, [model] if model else None)
+    desired = desired_stages(tree, root, paths)
+    ledger = _ledger(root)
+    if model is not None and model not in desired and model not in ledger.applied:
+        raise InputError(f"unknown model {model!r}: no models/{model}/model.yaml, no ledger entry")
+    governance = load_state(tree, models=[])
+    head = git.head_commit(root)
+    inputs = StatusInputs(
+        desired=desired,
+        applied=ledger.applied,
+        intro_of=lambda d: _intro(root, head, d),
+        records=_records(root),
+        waivers=list(governance.waivers.values()),
+        today=today,
+        horizon_days=horizon_days,
+        stage_order=governance.lifecycle.spec.stage_names() if governance.lifecycle else (),
+        files={name: p for p in paths if (name := model_folder(p)) is not None},
+    )
+    models = [model] if model else sorted(set(desired) | set(ledger.applied))
+    statuses = model_statuses(inputs, models)
+    typer.echo(_json(statuses, ledger) if fmt == "json" else _text(statuses, ledger), nl=False)
+    if check and not all(s.in_sync for s in statuses):
+        return EXIT_VIOLATION
+    return EXIT_OK
+
+
+def _ledger(root: Path) -> ChainCheck:
+    private = cache_dir(root)
+    cache = VerifyCache(private / "audit-verify.pickle" if private is not None else None)
+    data = WorkFiles(root, cache).ledger()
+    if isinstance(data, str):
+        raise InputError.at("audit/ledger.jsonl", f"a {data}, not a regular file")
+    found = chain_check(data or b"", cache)
+    cache.save()
+    return found
+
+
+def _intro(root: Path, head: str | None, diff: Difference) -> Introduction | None:
+    if head is None:
+        return None
+    return introduced_by(root, head, diff.model, diff.stage, diff.desired)
+
+
+def _records(root: Path) -> dict[str, MonitorResult]:
+    del root
+    return {}  # monitor results: monitor_state.load_records once it is on main
+
+
+def _ledger_note(ledger: ChainCheck) -> str:
+    if not ledger.breaks:
+        return f"ledger: {len(ledger.entries)} entries, chain intact"
+    return (
+        f"ledger: {len(ledger.entries)} entries, chain BROKEN "
+        f"({len(ledger.breaks)} problem(s); run `modelops-gitops audit verify`)"
+    )
+
+
+def _text(statuses: list[ModelStatus], ledger: ChainCheck) -> str:
+    lines = []
+    for status in statuses:
+        health = status.health
+        lines.append(f"{status.model}  health: {health.status} ({health.detail})")
+        lines += [f"  waiver {note}" for note in health.waivers]
+        for row in status.stages:
+            applied = row.applied or "-"
+            desired = row.desired or "-"
+            line = f"  {row.stage:<12} desired {desired:<10} applied {applied:<10} {row.sync}"
+            lines.append(line + (f": {row.detail}" if row.detail else ""))
+        if not status.stages:
+            lines.append("  no stage desired or applied")
+    synced = sum(s.in_sync for s in statuses)
+    lines.append(_ledger_note(ledger))
+    lines.append(f"status: {synced}/{len(statuses)} models in sync")
+    return "\n".join(lines) + "\n"
+
+
+def _json(statuses: list[ModelStatus], ledger: ChainCheck) -> str:
+    body = {
+        "schema_version": 1,
+        "ledger": {"entries": len(ledger.entries), "intact": not ledger.breaks},
+        "models": [
+            {
+                "model": s.model,
+                "in_sync": s.in_sync,
+                "health": {**asdict(s.health), "waivers": list(s.health.waivers)},
+                "stages": [{**asdict(row), "in_sync": row.sync == IN_SYNC} for row in s.stages],
+            }
+            for s in statuses
+        ],
+    }
+    return json.dumps(body, indent=2) + "\n"
