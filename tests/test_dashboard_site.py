@@ -169,7 +169,7 @@ def test_model_page_timeline_reports_and_figures(cli: CLI, audited: Path, tmp_pa
         assert target.read_bytes() == (audited / f"{REPORT_STEM}.{name}").read_bytes()
     assert "#12" in words
     assert "https://github.com/acme/models/pull/12" in page.links
-    assert "henrik-mrm (model-risk) at 2024-01-01T00:00:00Z" in words
+    assert "henrik-mrm (model-risk) 2024-01-01T00:00:00Z" in words
     assert "fairness: fail" in words
     assert "1.0.0 → 1.1.0" in words
     html = (out / "models/credit.html").read_text("utf-8")

@@ -6,6 +6,7 @@
     plots/<model>/NN.svg     one trend chart per metric
     reports/<model>/...      copies of audit/reports/, so report links work offline
     assets/style.css         the one stylesheet (no web fonts, no CDN, no script)
+    favicon.ico              so no page's icon request fails
     .modelops-dashboard      marker: lets `report` replace a folder it wrote before
 
 Links are relative, so the site works from file:// and from GitHub Pages.
@@ -13,6 +14,7 @@ Links are relative, so the site works from file:// and from GitHub Pages.
 
 from __future__ import annotations
 
+import struct
 from collections import Counter
 from importlib import resources
 
@@ -26,6 +28,19 @@ from modelops_gitops.dashboard.sources import Sources
 MARKER = ".modelops-dashboard"
 MARKER_TEXT = b"Written by `modelops-gitops report`; `report --out` replaces this folder.\n"
 STYLESHEET = "assets/style.css"
+
+
+def _favicon() -> bytes:
+    """A 1x1 navy icon: served at the site root, a browser's /favicon.ico request (from the
+    copied report pages too) finds a file instead of logging a 404."""
+    image = struct.pack("<IiiHHIIiiII", 40, 1, 2, 1, 32, 0, 8, 0, 0, 0, 0)
+    image += bytes((0x40, 0x22, 0x0D, 0xFF)) + bytes(4)  # one BGRA pixel, then the AND mask
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", 1, 1, 0, 0, 1, 32, len(image), 6 + 16)
+    return header + entry + image
+
+
+FAVICON = _favicon()
 
 
 def environment() -> Environment:
@@ -70,6 +85,7 @@ def build(sources: Sources) -> dict[str, bytes]:
     syncs = Counter(cell.sync for model in models for cell in model.stages if cell.sync)
     files: dict[str, bytes] = {
         MARKER: MARKER_TEXT,
+        "favicon.ico": FAVICON,
         STYLESHEET: resources.files("modelops_gitops")
         .joinpath("templates/dashboard/style.css")
         .read_bytes(),
@@ -79,7 +95,7 @@ def build(sources: Sources) -> dict[str, bytes]:
             root="",
             stages=stages,
             models=models,
-            figures=views.figures(overall),
+            figures=views.figures(overall, last_stage),
             syncs=[
                 (name, syncs.get(name, 0))
                 for name in ("in sync", "out of sync", "unapproved drift")

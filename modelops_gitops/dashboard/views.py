@@ -45,7 +45,7 @@ class Health:
 def health(record: MonitorRecord | None) -> Health:
     """The latest `monitor` check of a model (kept in this clone's git directory)."""
     if record is None:
-        return Health("unknown", "unknown", "no monitor check recorded in this clone")
+        return Health("unknown", "unknown", "no monitor check yet")
     checked = f"{record.stage} {record.version}, checked {record.checked_at}"
     if not record.drifted:
         return Health("no drift", "healthy", f"{checked}; drift share {record.drift_share:.2f}")
@@ -79,7 +79,7 @@ class TimelineRow:
     pr: str
     pr_url: str
     author: str
-    approvals: tuple[str, ...]
+    approvals: tuple[tuple[str, str], ...]  # ("login (teams)", time)
     gates: tuple[tuple[str, str], ...]  # (text, status)
     reports: tuple[ReportLink, ...]
     merge_commit: str
@@ -128,17 +128,17 @@ def stage_cells(sources: Sources, model: str, stages: list[str]) -> tuple[StageC
     return tuple(cells)
 
 
-def figures(dora: metrics.Dora) -> tuple[Figure, ...]:
+def figures(dora: metrics.Dora, last_stage: str) -> tuple[Figure, ...]:
     lead = dora.median_lead_time_hours
     span = "" if dora.span_days is None else f"over {dora.span_days:.1f} days of ledger"
     return (
         Figure(
             "Promotion frequency",
             "n/a" if dora.promotions_per_30d is None else f"{dora.promotions_per_30d:.2f} / 30 d",
-            f"{dora.promotions} promotion(s) to the last stage {span}".strip(),
+            f"{dora.promotions} promotion(s) to {last_stage} {span}".strip(),
         ),
         Figure(
-            "Lead time to production",
+            f"Lead time to {last_stage}",
             "n/a" if lead is None else duration(lead),
             f"median of {len(dora.lead_times_hours)}, registration to applied",
         ),
@@ -185,7 +185,7 @@ def timeline_row(sources: Sources, entry: LedgerEntry, prefix: str) -> TimelineR
         href = "" if data is None else prefix + site_report_path(ref.path)
         reports.append(ReportLink(splitext(ref.path)[1].lstrip("."), href, state))
     approvals = tuple(
-        f"{a.login} ({', '.join(a.teams)}) at {a.submitted_at}" for a in entry.approvals
+        (f"{a.login} ({', '.join(a.teams)})", a.submitted_at) for a in entry.approvals
     )
     return TimelineRow(
         seq=entry.seq,
@@ -245,7 +245,7 @@ def model_view(sources: Sources, model: Model, stages: list[str], last_stage: st
         description=spec.description,
         stages=stage_cells(sources, name, stages),
         health=health(sources.health.get(name)),
-        figures=figures(dora),
+        figures=figures(dora, last_stage),
         timeline=tuple(timeline_row(sources, e, "../") for e in reversed(entries)),
         trends=tuple(metrics.trends(claimed, measured(sources, name))),
         versions=tuple(
