@@ -104,7 +104,8 @@ def model_statuses(inputs: StatusInputs, models: Iterable[str]) -> list[ModelSta
             sync, detail = IN_SYNC, ""
             if diff is not None:
                 found = check_drift([diff], inputs.intro_of, inputs.files)[0]
-                sync, detail = _SYNC_OF[found.kind], found.message
+                sync = _SYNC_OF[found.kind]
+                detail = found.message.removeprefix(f"{DRIFT}: ")
             rows.append(
                 StageSync(
                     stage,

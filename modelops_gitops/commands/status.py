@@ -25,6 +25,7 @@ from modelops_gitops.audit.verify import ChainCheck
 from modelops_gitops.audit.verify_run import chain_check
 from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
+from modelops_gitops.monitor_state import load_records
 from modelops_gitops.state import load_state
 from modelops_gitops.tree import WorkTree, model_folder
 from modelops_gitops.workspace import cache_dir
@@ -84,8 +85,7 @@ def _intro(root: Path, head: str | None, diff: Difference) -> Introduction | Non
 
 
 def _records(root: Path) -> dict[str, MonitorResult]:
-    del root
-    return {}  # monitor results: monitor_state.load_records once it is on main
+    return dict(load_records(root))
 
 
 def _ledger_note(ledger: ChainCheck) -> str:
