@@ -96,7 +96,7 @@ def model_statuses(inputs: StatusInputs, models: Iterable[str]) -> list[ModelSta
     out = []
     for model in wanted:
         have = applied.get(model, {})
-        stages = _ordered(set(desired[model]) | set(have), inputs.stage_order)
+        stages = in_order(set(desired[model]) | set(have), inputs.stage_order)
         rows = []
         for stage in stages:
             held = have.get(stage)
@@ -121,7 +121,8 @@ def model_statuses(inputs: StatusInputs, models: Iterable[str]) -> list[ModelSta
     return out
 
 
-def _ordered(stages: Iterable[str], order: Sequence[str]) -> list[str]:
+def in_order(stages: Iterable[str], order: Sequence[str]) -> list[str]:
+    """Stages in lifecycle order; stages the lifecycle does not know after, by name."""
     rank = {stage: i for i, stage in enumerate(order)}
     return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
 

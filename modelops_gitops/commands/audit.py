@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -22,6 +20,7 @@ from modelops_gitops.audit.queries import (
     rows,
     stamp,
 )
+from modelops_gitops.audit.sync import in_order
 from modelops_gitops.audit.verify_run import Verdict, run_verify
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.files import write_atomic
@@ -44,11 +43,6 @@ def stage_order(root: Path) -> list[str]:
     except InputError:
         return []
     return lifecycle.spec.stage_names() if lifecycle is not None else []
-
-
-def in_order(stages: Iterable[str], order: Sequence[str]) -> list[str]:
-    rank = {stage: i for i, stage in enumerate(order)}
-    return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
 
 
 # --- verify --------------------------------------------------------------------------------
@@ -154,7 +148,3 @@ def _held_text(stage: str, entry: LedgerEntry) -> str:
         lines.append(f"    gates: {gates(entry)}")
     lines += [f"    report: {r.path}" for r in entry.reports]
     return "\n".join(lines)
-
-
-def entry_lines(entries: Sequence[LedgerEntry]) -> list[dict[str, Any]]:
-    return [entry_view(entry) for entry in entries]
