@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -91,11 +92,10 @@ def merged_promotion(tmp_path: Path) -> Merged:
     return Merged(repo, head, result, plan.policy_set_sha256, intro, change, pr)
 
 
-@pytest.fixture(scope="module")
-def merged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merged]:
-    """One real plan for the module, built under the same git isolation as conftest's
-    `isolate` (a function-scoped fixture cannot serve a module-scoped one)."""
-    home = tmp_path_factory.mktemp("home")
+@contextmanager
+def isolated_git(home: Path) -> Iterator[None]:
+    """The git isolation of conftest's `isolate`, for module-scoped fixtures (which a
+    function-scoped fixture cannot serve)."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HOME", str(home))
         env.setenv("XDG_CONFIG_HOME", str(home / ".config"))
@@ -105,6 +105,15 @@ def merged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merged]:
         env.setenv("GIT_AUTHOR_EMAIL", "ada@example.com")
         env.setenv("GIT_COMMITTER_NAME", "Cy Committer")
         env.setenv("GIT_COMMITTER_EMAIL", "cy@example.com")
+        env.setenv("GIT_AUTHOR_DATE", "2024-05-01T12:00:00+00:00")
+        env.setenv("GIT_COMMITTER_DATE", "2024-05-01T12:00:00+00:00")
+        yield
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merged]:
+    """One real plan for the module."""
+    with isolated_git(tmp_path_factory.mktemp("home")):
         yield merged_promotion(tmp_path_factory.mktemp("evidence"))
 
 
