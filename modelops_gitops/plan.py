@@ -13,7 +13,8 @@ is bad input (exit 2), not a finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from modelops_gitops.errors import InputError
 from modelops_gitops.facts import cross_check
 from modelops_gitops.git_tree import GitTree
 from modelops_gitops.history import GitHistory, StageHistory
+from modelops_gitops.kinds import Teams
 from modelops_gitops.load import locate
 from modelops_gitops.plan_result import Change, PlanResult, combine
 from modelops_gitops.policy import evaluate_change, plan_findings
@@ -46,7 +48,8 @@ class PlanRequest:
     approvals: ApprovalsInput | None = None
     now: datetime | None = None
     gates: GateRunner | None = None
-    history: StageHistory | None = None  # default: the git history of the base
+    history: StageHistory | None = None  # default: the ledger, else the git history, at base
+    teams: Callable[[Teams], Teams] | None = None  # completes the base's teams (GitHub teams)
 
 
 def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
@@ -63,6 +66,8 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
     touched = {name for p in changed if (name := model_folder(p)) is not None}
     with GitTree(root, base_sha) as base_tree:
         base = load_state(base_tree, models=touched)
+        if request.teams is not None and base.teams is not None:
+            base = replace(base, teams=request.teams(base.teams))
         head_tree: Tree
         if head_ref == WORKTREE:
             head = load_state(WorkTree(root), models=touched)

@@ -13,7 +13,7 @@ import pytest
 from conftest import Result
 from github_emulator.running import RunningEmulator
 from github_emulator.state import Pull, Repo
-from plan_fixtures import AUTHOR, CREDIT, NOW, line_of, promotion_pr, run_git
+from plan_fixtures import AUTHOR, CREDIT, NOW, line_of, promotion_pr, replace, run_git
 
 from modelops_gitops.github import PLAN_MARKER, STATUS_APPROVALS, STATUS_PLAN
 
@@ -286,3 +286,25 @@ def test_comment_without_pr_is_exit_2(tmp_path: Path, cli: Cli) -> None:
 
     assert out.code == 2
     assert "--comment, --check-run needs --pr N" in out.err
+
+
+def test_a_github_team_only_team_counts_the_members_github_lists(
+    tmp_path: Path, cli: Cli, github_env: RunningEmulator
+) -> None:
+    listed = (
+        "      members:\n        - priya-validation\n        - henrik-mrm\n        - sofia-risk\n"
+    )
+    on_github = "      github_team: acme/model-risk\n"
+    repo, head = promotion_pr(tmp_path, {"policies/teams.yaml": replace(listed, on_github)})
+    github_env.seed.team("acme", "model-risk", {"priya-validation": "active"})
+    pull = open_pull(github_env, repo, head)
+    github_env.seed.review(pull, "priya-validation")
+    github_env.seed.review(pull, "jonas-credit")
+
+    found = approvals_finding(plan(cli, repo, pull.number, "--no-gates", "--format", "json"))
+
+    assert found["result"] == "pass", found
+    assert {a["login"]: a["teams"] for a in found["approvals"]} == {  # type: ignore[attr-defined]
+        "jonas-credit": ["credit-risk"],
+        "priya-validation": ["model-risk"],
+    }

@@ -67,6 +67,7 @@ def run(
         else:
             from modelops_gitops.github import settings
             from modelops_gitops.github.publish import publish
+            from modelops_gitops.github.teams import github_members, with_members
 
             github = stack.enter_context(settings.connect(root, f"--pr {pr.number}"))
             pull = github.pull_request(pr.number)
@@ -77,6 +78,7 @@ def run(
                 head=head or _local(root, pull.head_sha, "head", pr.number),
                 approvals=ApprovalsInput.model_validate(reviews.as_json()),
                 gates=request.gates,
+                teams=lambda teams: with_members(teams, github_members(github, teams, reviews)),
             )
             result = run_plan(request, now or datetime.now(UTC))
             links = _links(root, result)
