@@ -320,6 +320,54 @@ def monitor(
     )
 
 
+@app.command()
+def apply(
+    approvals: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Approvals JSON of a merged PR (plan's format, plus optional number, title, "
+            "merge_commit); repeatable. Default: GitHub when GITHUB_TOKEN is set."
+        ),
+    ] = None,
+    push: Annotated[
+        bool, typer.Option("--push", help="Push the commit; on rejection fetch, redo, retry.")
+    ] = False,
+    remote: Annotated[str, typer.Option(help="Remote to push to.")] = "origin",
+    retries: Annotated[
+        int, typer.Option(min=1, max=20, help="Push attempts before giving up (exit 4).")
+    ] = 5,
+    tag: Annotated[
+        bool, typer.Option("--tag", help="Create GTO tags (model@vX.Y.Z, model#stage#N).")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be applied; write nothing.")
+    ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt", help="Start an empty ledger with every stage at HEAD as found (adopted)."
+        ),
+    ] = False,
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """Apply merged, re-checked stage changes: ledger entries, reports and deploy files in ONE
+    commit on the default branch. Exit 0 applied or nothing to do, 1 some change refused."""
+    from modelops_gitops.commands import apply as command
+
+    return command.run_command(
+        resolve_repo(repo),
+        approvals=approvals or [],
+        push=push,
+        remote=remote,
+        retries=retries,
+        tag=tag,
+        dry_run=dry_run,
+        adopt=adopt,
+        fmt=_format(fmt, ("text", "json")),
+    )
+
+
 gate_app = typer.Typer(help="Run one gate alone.", no_args_is_help=True)
 app.add_typer(gate_app, name="gate")
 

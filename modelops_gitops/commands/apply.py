@@ -1,0 +1,151 @@
+"""`apply`: the verb around audit/apply.py -- where approvals come from, and what to say.
+
+Approvals: `--approvals FILE` (repeatable) when given; else GitHub when GITHUB_TOKEN is set
+(the merged PR of each commit, its reviews); else none, and every change is refused as
+unexplained. Exit 0 when everything was applied (or nothing was to do), 1 when a difference
+was refused (the others are still applied), 2 bad input, 4 when every push retry lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from modelops_gitops.approvals import read_approvals
+from modelops_gitops.audit.apply import Options, Outcome, describe, run
+from modelops_gitops.audit.apply_reconcile import Refused
+from modelops_gitops.audit.apply_sources import (
+    GitHubPulls,
+    LocalApprovals,
+    NoPullRequests,
+    PullRequests,
+)
+from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION
+from modelops_gitops.gates.result import GateResult
+from modelops_gitops.plan_result import Change
+from modelops_gitops.rules.base import Context, GateRunner
+
+
+def run_command(
+    root: Path,
+    *,
+    approvals: list[Path],
+    push: bool,
+    remote: str,
+    retries: int,
+    tag: bool,
+    dry_run: bool,
+    adopt: bool,
+    fmt: str,
+) -> int:
+    files = [read_approvals(path) for path in approvals]
+    with ExitStack() as stack:
+        pulls: PullRequests
+        if files:
+            pulls = LocalApprovals(root, files)
+        elif os.environ.get("GITHUB_TOKEN", "").strip() and not adopt:
+            from modelops_gitops.github import settings
+
+            pulls = GitHubPulls(root, stack.enter_context(settings.connect(root, "apply")))
+        else:
+            pulls = NoPullRequests()
+        options = Options(
+            pulls=pulls,
+            gates=_gate_runner,
+            adopt=adopt,
+            push=push,
+            remote=remote,
+            retries=retries,
+            tag=tag,
+            dry_run=dry_run,
+        )
+        outcome = run(root, options)
+    if fmt == "json":
+        typer.echo(json.dumps(as_json(outcome), indent=2, sort_keys=True))
+    else:
+        typer.echo(as_text(outcome, push=push))
+    return EXIT_VIOLATION if outcome.refused else EXIT_OK
+
+
+def _gate_runner(root: Path) -> GateRunner:
+    """The plan's gate runner, imported (scikit-learn and all) only when a rule runs a gate:
+    an apply whose policies need none stays fast."""
+    runner: GateRunner | None = None
+
+    def run(rule: Any, change: Change, ctx: Context) -> GateResult:
+        nonlocal runner
+        if runner is None:
+            from modelops_gitops.plan_gates import gate_runner
+
+            runner = gate_runner(root)
+        return runner(rule, change, ctx)
+
+    return run
+
+
+def as_text(outcome: Outcome, *, push: bool) -> str:
+    computed = outcome.computed
+    new = computed.new
+    lines: list[str] = []
+    if outcome.discarded:
+        lines.append(
+            f"note: discarded {len(outcome.discarded)} leftover file(s) of an interrupted apply "
+            "under audit/ and deploy/"
+        )
+    verb = "would apply" if outcome.commit is None and new else "applied"
+    head = f"apply: {verb} {len(new)}, refused {len(computed.refused)}"
+    if outcome.commit:
+        head += f" — commit {outcome.commit[:12]}"
+    if outcome.pushed:
+        head += f", pushed (attempt {outcome.attempts})"
+    lines.append(head)
+    lines += [f"  {verb:<11} {describe(e)}  [seq {e.seq}]" for e in new]
+    lines += [f"  {'refused':<11} {_refusal(r)}" for r in computed.refused]
+    lines += [f"  tagged      {name}" for name in outcome.tags]
+    if not new and not computed.refused:
+        lines.append("  nothing to apply: the ledger matches HEAD")
+    if outcome.unpushed and not push:
+        lines.append(
+            f"  note: the branch has {outcome.unpushed} commit(s) its remote lacks; "
+            "run apply --push to publish them"
+        )
+    return "\n".join(lines)
+
+
+def _refusal(refused: Refused) -> str:
+    diff = refused.difference
+    versions = f"{diff.applied or '(none)'} -> {diff.desired or '(removed)'}"
+    return f"{diff.model} {diff.stage} {versions}: {refused.kind}: {refused.reason}"
+
+
+def as_json(outcome: Outcome) -> dict[str, Any]:
+    computed = outcome.computed
+    return {
+        "head": computed.head,
+        "branch": computed.branch,
+        "commit": outcome.commit,
+        "pushed": outcome.pushed,
+        "attempts": outcome.attempts,
+        "applied": [e.model_dump(mode="json", by_alias=True) for e in computed.new],
+        "refused": [
+            {
+                "model": r.difference.model,
+                "stage": r.difference.stage,
+                "applied": r.difference.applied,
+                "desired": r.difference.desired,
+                "commit": r.commit,
+                "kind": r.kind,
+                "reason": r.reason,
+                "findings": [f.model_dump(mode="json", exclude={"gate"}) for f in r.findings],
+            }
+            for r in computed.refused
+        ],
+        "files": computed.paths() if computed.new else [],
+        "tags": outcome.tags,
+        "discarded": outcome.discarded,
+    }
