@@ -130,15 +130,6 @@ def test_last_stage_decides_what_counts_as_a_promotion() -> None:
     assert dora.lead_times_hours == (48.0,)
 
 
-def test_sync_states() -> None:
-    assert metrics.sync_state("1.0.0", "1.0.0", merged=False) == "in sync"
-    assert metrics.sync_state(None, None, merged=False) == "in sync"
-    assert metrics.sync_state("1.1.0", "1.0.0", merged=True) == "out of sync"
-    assert metrics.sync_state("1.1.0", None, merged=True) == "out of sync"
-    assert metrics.sync_state("1.1.0", "1.0.0", merged=False) == "unapproved drift"
-    assert metrics.sync_state(None, "1.0.0", merged=False) == "unapproved drift"
-
-
 def test_stage_order_keeps_the_lifecycle_then_sorts_the_rest() -> None:
     order = metrics.stage_order(
         ["development", "staging", "production"], {"shadow": "1"}, ["canary", "staging"]

@@ -220,7 +220,7 @@ def test_a_reviewed_merge_not_yet_applied_is_out_of_sync(
     assert row is not None
     assert "out of sync" in row.group(1)
     assert "1.2.0" in row.group(1)
-    assert "set in" in page.words
+    assert "not yet applied (merged in" in page.words
 
 
 def test_changed_and_missing_reports_are_marked_not_linked(
@@ -407,7 +407,9 @@ def test_without_a_ledger_every_stage_is_unapplied(cli: CLI, tmp_path: Path) -> 
     assert "(not applied)" in words
 
 
-def test_health_shows_the_latest_monitor_check(cli: CLI, audited: Path, tmp_path: Path) -> None:
+def test_health_shows_the_latest_monitor_check_and_waivers(
+    cli: CLI, audited: Path, tmp_path: Path
+) -> None:
     record = MonitorRecord(
         model="credit",
         stage="production",
@@ -422,6 +424,9 @@ def test_health_shows_the_latest_monitor_check(cli: CLI, audited: Path, tmp_path
         update={"model": "diabetes", "version": "1.0.0", "drifted": False, "drift_share": 0.0}
     )
     save_record(audited, calm.model_copy(update={"drifted_features": []}))
+    waiver = "policies/waiver-breast-cancer-documentation.yaml"
+    expiry = {waiver: replace("expires: 2027-03-31", "expires: 2024-07-10")}
+    commit(audited, expiry, "waiver ends soon", when="2024-07-03T00:00:00+00:00")
     out = tmp_path / "site"
     assert build(cli, audited, out).code == 0
     html = (out / "index.html").read_text("utf-8")
@@ -429,8 +434,13 @@ def test_health_shows_the_latest_monitor_check(cli: CLI, audited: Path, tmp_path
     diabetes = html[html.index('data-model="diabetes"') :]
     assert 'class="health-state drifting"' in credit
     assert (
-        "production 1.1.0, checked 2024-07-15T06:17:00Z; drift share 0.29: income, region" in credit
-    )
+        "data drift in production 1.1.0: 29% of features drifted (income, region)"
+        " (2024-07-15T06:17:00Z)"
+    ) in credit
     assert 'class="health-state healthy"' in diabetes
-    assert ">no drift<" in diabetes
-    assert 'class="health-state unknown"' in html[: html.index('data-model="credit"')]
+    assert "no data drift in production 1.0.0" in diabetes
+    breast_cancer = html[: html.index('data-model="credit"')]
+    assert 'class="health-state unknown"' in breast_cancer
+    # the example's documentation waiver for breast-cancer, dated against HEAD (2024-07-03)
+    assert "expiring soon: waiver" in breast_cancer
+    assert "ends in 7 days (2024-07-10)" in breast_cancer

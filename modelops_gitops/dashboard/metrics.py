@@ -1,10 +1,6 @@
 """The dashboard's figures, computed from data alone (no git, no disk, no clock).
 
-Sync of a (model, stage), as `status` shows it:
-    in sync           desired version == applied version (the ledger's)
-    out of sync       they differ and a merge commit introduced the desired value: a reviewed
-                      change `apply` has not recorded yet
-    unapproved drift  they differ and no merge explains it (a direct push, or nothing)
+Sync and health are `status`'s (audit/sync.py); these are the delivery figures and trends.
 
 DORA-style figures over ledger entries (one entry = one applied stage change):
     promotion frequency  promotions (kind stage.promoted) into the LAST lifecycle stage per
@@ -23,23 +19,14 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.audit.replay import parse_time
 
-Sync = Literal["in sync", "out of sync", "unapproved drift"]
 PER_DAYS = 30
 FAILED_GATE = frozenset({"fail", "error"})
 MIN_SPAN = timedelta(days=1)
 NOT_A_CHANGE = frozenset({"stage.adopted"})
-
-
-def sync_state(desired: str | None, applied: str | None, *, merged: bool) -> Sync:
-    """`merged`: the desired value was introduced by a merge commit (a reviewed PR)."""
-    if desired == applied:
-        return "in sync"
-    return "out of sync" if merged else "unapproved drift"
 
 
 def stage_order(lifecycle: Sequence[str], *present: Iterable[str]) -> list[str]:

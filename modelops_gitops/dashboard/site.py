@@ -59,9 +59,7 @@ def build(sources: Sources) -> dict[str, bytes]:
     state = sources.state
     lifecycle = state.lifecycle.spec.stage_names() if state.lifecycle else []
     stages = metrics.stage_order(
-        lifecycle,
-        *(model.spec.stages for model in state.models.values()),
-        *(held for held in sources.applied.values()),
+        lifecycle, *([row.stage for row in status.stages] for status in sources.statuses.values())
     )
     last_stage = lifecycle[-1] if lifecycle else (stages[-1] if stages else "")
     models = [
@@ -101,6 +99,11 @@ def build(sources: Sources) -> dict[str, bytes]:
                 for name in ("in sync", "out of sync", "unapproved drift")
             ],
             entries=len(sources.entries),
+            gone=[
+                (name, views.stage_cells(status, [row.stage for row in status.stages]))
+                for name, status in sorted(sources.statuses.items())
+                if name not in state.models
+            ],
         )
         .encode(),
     }

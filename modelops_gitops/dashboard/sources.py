@@ -11,17 +11,18 @@ import json
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from modelops_gitops import git
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPORTS_DIR, LedgerEntry, parse_ledger
-from modelops_gitops.audit.provenance import Introduction, introduced_by
-from modelops_gitops.audit.replay import AppliedState, differences, replay
+from modelops_gitops.audit.provenance import introduced_by
+from modelops_gitops.audit.replay import AppliedState, replay
+from modelops_gitops.audit.sync import ModelStatus, StatusInputs, model_statuses
 from modelops_gitops.errors import InputError
-from modelops_gitops.monitor_state import MonitorRecord, load_records
+from modelops_gitops.monitor_state import load_records
 from modelops_gitops.state import RepoState, load_repository, model_file
 from modelops_gitops.tree import read_inside
 from modelops_gitops.yaml_source import YamlProblem, parse
@@ -38,11 +39,7 @@ class Sources:
     applied: AppliedState
     reports: dict[str, bytes]  # repo-relative path under audit/reports/ -> bytes
     registered: dict[tuple[str, str], datetime]  # (model, version) -> registration time
-    introductions: dict[tuple[str, str], Introduction | None]  # differing (model, stage)
-    health: dict[str, MonitorRecord] = field(default_factory=dict)  # model -> latest check
-
-    def desired(self) -> dict[str, dict[str, str]]:
-        return desired_stages(self.state)
+    statuses: dict[str, ModelStatus]  # sync and health per model, as `status` shows them
 
 
 def desired_stages(state: RepoState) -> dict[str, dict[str, str]]:
@@ -61,21 +58,27 @@ def gather(root: Path) -> Sources:
     state = load_repository(root)
     entries = read_ledger(root)
     applied = replay(entries)
-    introductions = {
-        (d.model, d.stage): introduced_by(root, head, d.model, d.stage, d.desired)
-        for d in differences(applied, desired_stages(state))
-    }
-    promoted = sorted({e.change.model for e in entries})
+    head_time = git.commit_time(root, head)
+    inputs = StatusInputs(
+        desired=desired_stages(state),
+        applied=applied,
+        intro_of=lambda d: introduced_by(root, head, d.model, d.stage, d.desired),
+        records=load_records(root),
+        waivers=list(state.waivers.values()),
+        today=head_time.date(),  # waivers expire relative to the commit, not the clock
+        stage_order=state.lifecycle.spec.stage_names() if state.lifecycle else (),
+        files={name: state.file_of("Model", name) for name in state.models},
+    )
+    statuses = model_statuses(inputs, sorted(set(state.models) | set(applied)))
     return Sources(
         state=state,
         head=head,
-        head_time=iso(git.commit_time(root, head)),
+        head_time=iso(head_time),
         entries=entries,
         applied=applied,
         reports=read_reports(root),
-        registered=registrations(root, head, promoted),
-        introductions=introductions,
-        health=load_records(root),
+        registered=registrations(root, head, sorted({e.change.model for e in entries})),
+        statuses={status.model: status for status in statuses},
     )
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from posixpath import basename, splitext
 
 from modelops_gitops.audit.ledger import LedgerEntry
+from modelops_gitops.audit.sync import ModelStatus
 from modelops_gitops.dashboard import metrics
 from modelops_gitops.dashboard.sources import Sources, gate_metrics
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.github.settings import repository_of, server_of
 from modelops_gitops.kinds import Model
-from modelops_gitops.monitor_state import MonitorRecord
 
 SITE_REPORTS = "reports"  # audit/reports/<model>/<file> -> reports/<model>/<file>
 KIND_LABELS = {
@@ -32,27 +32,14 @@ class StageCell:
     applied_since: str
     sync: str  # "in sync" | "out of sync" | "unapproved drift" | "" (stage unused)
     css: str  # badge class
-    introduced: str  # the commit that set the desired value, for a difference
+    detail: str  # why it is not in sync (the commit that set it), as `status` says
 
 
 @dataclass(frozen=True)
 class Health:
-    status: str  # "no drift" | "drift" | "unknown"
-    css: str
+    status: str  # healthy | drifting | unknown
     detail: str
-
-
-def health(record: MonitorRecord | None) -> Health:
-    """The latest `monitor` check of a model (kept in this clone's git directory)."""
-    if record is None:
-        return Health("unknown", "unknown", "no monitor check yet")
-    checked = f"{record.stage} {record.version}, checked {record.checked_at}"
-    if not record.drifted:
-        return Health("no drift", "healthy", f"{checked}; drift share {record.drift_share:.2f}")
-    features = ", ".join(record.drifted_features) or "dataset"
-    return Health(
-        "drift", "drifting", f"{checked}; drift share {record.drift_share:.2f}: {features}"
-    )
+    waivers: tuple[str, ...]  # "expiring soon: ..." / "expired: ..."
 
 
 @dataclass(frozen=True)
@@ -101,31 +88,36 @@ class ModelView:
     unlisted_reports: tuple[str, ...]  # site paths of reports no entry names
 
 
-def stage_cells(sources: Sources, model: str, stages: list[str]) -> tuple[StageCell, ...]:
-    desired = sources.desired().get(model, {})
-    applied = sources.applied.get(model, {})
+def stage_cells(status: ModelStatus | None, stages: list[str]) -> tuple[StageCell, ...]:
+    """One cell per stage of `stages` (the columns), blank where the model has none."""
+    held = {row.stage: row for row in status.stages} if status else {}
     cells = []
     for stage in stages:
-        want, have = desired.get(stage), applied.get(stage)
-        if want is None and have is None:
+        row = held.get(stage)
+        if row is None:
             cells.append(StageCell(stage, "", "", "", "", "", ""))
             continue
-        intro = sources.introductions.get((model, stage))
-        sync = metrics.sync_state(
-            want, have.version if have else None, merged=bool(intro and intro.is_merge)
-        )
+        since = f"{row.applied_since} (entry {row.applied_seq})" if row.applied_since else ""
         cells.append(
             StageCell(
                 stage=stage,
-                desired=want or "(removed)",
-                applied=have.version if have else "(not applied)",
-                applied_since=f"{have.time} (entry {have.seq})" if have else "",
-                sync=sync,
-                css=sync.replace(" ", "-"),
-                introduced=intro.commit[:12] if intro and sync != "in sync" else "",
+                desired=row.desired or "(removed)",
+                applied=row.applied or "(not applied)",
+                applied_since=since,
+                sync=row.sync,
+                css=row.sync.replace(" ", "-"),
+                detail=row.detail,
             )
         )
     return tuple(cells)
+
+
+def health(status: ModelStatus | None) -> Health:
+    if status is None:
+        return Health("unknown", "no monitor result yet", ())
+    found = status.health
+    detail = f"{found.detail} ({found.checked_at})" if found.checked_at else found.detail
+    return Health(found.status, detail, found.waivers)
 
 
 def figures(dora: metrics.Dora, last_stage: str) -> tuple[Figure, ...]:
@@ -243,8 +235,8 @@ def model_view(sources: Sources, model: Model, stages: list[str], last_stage: st
         risk_tier=spec.risk_tier,
         task=spec.task.replace("_", " "),
         description=spec.description,
-        stages=stage_cells(sources, name, stages),
-        health=health(sources.health.get(name)),
+        stages=stage_cells(sources.statuses.get(name), stages),
+        health=health(sources.statuses.get(name)),
         figures=figures(dora, last_stage),
         timeline=tuple(timeline_row(sources, e, "../") for e in reversed(entries)),
         trends=tuple(metrics.trends(claimed, measured(sources, name))),
