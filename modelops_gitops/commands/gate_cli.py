@@ -20,7 +20,7 @@ from modelops_gitops.kinds import Model
 from modelops_gitops.plan_result import Change
 from modelops_gitops.policy import selects
 from modelops_gitops.progress import progress_reporter
-from modelops_gitops.state import RepoState, load_state
+from modelops_gitops.state import RepoState, load_state, model_file
 from modelops_gitops.tree import WorkTree
 from modelops_gitops.workspace import cache_dir
 
@@ -43,6 +43,27 @@ def policy_rule(state: RepoState, gate: str, model: Model, stage: str) -> Any | 
             if rule.type == gate:
                 return rule
     return None
+
+
+def model_drift_inputs(
+    state: RepoState, model: Model, version: str, stage: str
+) -> tuple[str, str, str, str, DriftConfig]:
+    """What the drift gate compares for `version` of `model` in `stage`: its training data
+    (reference) and the model's monitoring snapshot (current), with their pinned sha256s, and
+    the settings plan would use: the governing policy's drift rule on the model's features."""
+    pinned = model.spec.version(version)
+    current = model.spec.monitoring.current
+    file = model_file(model.metadata.name)
+    if pinned is None:
+        raise InputError.at(file, f"{model.metadata.name} has no version {version!r}")
+    if current is None:
+        raise InputError.at(
+            file, "not set: the drift gate needs it", field="spec.monitoring.current"
+        )
+    rule = policy_rule(state, "drift", model, stage)
+    settings = drift_config(rule if rule is not None else DriftConfig(), model.spec.features)
+    train = pinned.datasets.train
+    return train.path, train.sha256, current.path, current.sha256, settings
 
 
 def model_gate(
@@ -104,17 +125,8 @@ def drift_gate(
         pinned = model.spec.version(version or "")
         if pinned is None:
             raise InputError(f"gate drift: {name} has no version {version!r}")
-        if model.spec.monitoring.current is None:
-            raise InputError.at(
-                f"models/{name}/model.yaml",
-                "not set: the drift gate needs it",
-                field="spec.monitoring.current",
-            )
-        # The settings plan would use: the governing policy's drift rule, on the model's features.
-        rule = policy_rule(state, "drift", model, "production")
-        settings = drift_config(rule if rule is not None else DriftConfig(), model.spec.features)
-        reference, ref_sha = pinned.datasets.train.path, pinned.datasets.train.sha256
-        current, cur_sha = model.spec.monitoring.current.path, model.spec.monitoring.current.sha256
+        inputs = model_drift_inputs(state, model, pinned.version, "production")
+        reference, ref_sha, current, cur_sha, settings = inputs
     if reference is None or current is None:
         raise InputError("gate drift: give MODEL VERSION, or both --reference and --current")
     with progress_reporter() as progress:

@@ -20,17 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from modelops_gitops.commands.gate_cli import policy_rule
+from modelops_gitops.commands.gate_cli import model_drift_inputs
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, GateInputError, InputError
-from modelops_gitops.gates.drift.config import DriftConfig
-from modelops_gitops.gates.drift.gate import drift_config
 from modelops_gitops.gates.drift.render import render_json, render_text
 from modelops_gitops.gates.drift.report import DriftReport, summary_line
 from modelops_gitops.kinds import Model
 from modelops_gitops.monitor_state import MonitorRecord, save_record
 from modelops_gitops.problems import Problem
 from modelops_gitops.render.markdown_parts import code, escape, link, number, table
-from modelops_gitops.state import RepoState, load_state, model_file
+from modelops_gitops.state import RepoState, load_state
 from modelops_gitops.tree import WorkTree
 
 if TYPE_CHECKING:
@@ -145,19 +143,13 @@ def drift_of(root: Path, state: RepoState, model: Model, version: str, stage: st
     drift rule governing the stage (as `gate drift MODEL VERSION` and plan use)."""
     from modelops_gitops.gates.drift.run import run_drift  # pandas/scipy: only when used
 
-    pinned = model.spec.version(version)
-    current = model.spec.monitoring.current
-    if pinned is None or current is None:  # validation guarantees both; kept for mypy
-        raise GateInputError.at(model_file(model.metadata.name), f"no version {version}")
-    rule = policy_rule(state, "drift", model, stage)
-    config = drift_config(rule if rule is not None else DriftConfig(), model.spec.features)
-    train = pinned.datasets.train
+    reference, ref_sha, current, cur_sha, config = model_drift_inputs(state, model, version, stage)
     return run_drift(
-        train.path,
-        current.path,
+        reference,
+        current,
         config,
-        reference_sha256=train.sha256,
-        current_sha256=current.sha256,
+        reference_sha256=ref_sha,
+        current_sha256=cur_sha,
         root=root,
     )
 
