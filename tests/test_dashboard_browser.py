@@ -1,11 +1,17 @@
-"""The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, which
-.ci/run installs), driven through WebDriver: opened from file:// and from a local HTTP server,
-no console errors, every model in the inventory, report links that resolve; a screenshot is
-kept as a test artifact ($MODELOPS_TEST_ARTIFACTS, else test-artifacts/ under pytest's
-basetemp). A machine without Chromium fails these tests: they are not optional."""
+"""The dashboard of a repository where the real `apply` ran, in a real headless Chromium
+(Debian's chromium and chromium-driver, which .ci/run installs), driven through WebDriver:
+opened from file:// and from a local HTTP server, no console errors, every model in the
+inventory, report links that open the copied audit reports; full-page screenshots are kept as
+test artifacts ($MODELOPS_TEST_ARTIFACTS, else test-artifacts/ under pytest's basetemp).
+A machine without Chromium fails this test: it is not optional.
+
+The repository: the bundled example with its stage history (plan_fixtures.governed_repo),
+`apply --adopt`, then a PR promoting credit 1.2.0 to production merged with `--no-ff` and
+applied with two approvals under the bundled policies, every gate run for real."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import threading
@@ -16,9 +22,9 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pytest
+from apply_fixtures import approvals, merge_pr, run_apply
 from conftest import Result
-from plan_fixtures import governed_repo
-from test_dashboard_site import write_audit
+from plan_fixtures import CREDIT, governed_repo, set_stage
 
 from modelops_gitops.state import load_repository
 
@@ -67,7 +73,15 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def site(cli: Callable[..., Result], tmp_path: Path) -> tuple[Path, Path]:
     """(repository, site folder)"""
     repo = governed_repo(tmp_path)
-    write_audit(repo)
+    code, output = run_apply(repo, "--adopt")
+    assert code == 0, output
+    head, _ = merge_pr(repo, {CREDIT: set_stage("production", "1.2.0")}, branch="promote")
+    reviewed = approvals(
+        tmp_path, "promote", head, ("priya-validation", "henrik-mrm"), number=12, title="Promote"
+    )
+    code, output = run_apply(repo, "--approvals", str(reviewed))
+    assert code == 0, output
+    assert "credit production 1.1.0 -> 1.2.0 (PR #12)" in output
     out = tmp_path / "site"
     result = cli("report", "--repo", str(repo), "--out", str(out))
     assert result.code == 0, result
@@ -108,8 +122,11 @@ def severe(driver: Any) -> list[dict[str, Any]]:
 
 def screenshot(driver: Any, path: Path) -> None:
     """The whole page: the window grown to the document's height first."""
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(WIDTH, min(int(height) + 120, 6000))
+    driver.set_window_size(WIDTH, 900)  # measure at a normal height, not the last page's
+    height, frame = driver.execute_script(
+        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]"
+    )
+    driver.set_window_size(WIDTH, min(int(height) + int(frame), 8000))
     assert driver.save_screenshot(str(path)), path
     assert path.stat().st_size > 10_000
 
@@ -125,9 +142,12 @@ def check_site(driver: Any, base: str, repo: Path, shots: Path, label: str) -> N
     for row in rows:
         assert row.is_displayed()
     badges = driver.find_elements(By.CSS_SELECTOR, "table.inventory .badge")
-    assert {b.text.strip() for b in badges} >= {"✓ in sync", "⚠ unapproved drift"}
+    assert {b.text.strip() for b in badges} == {"✓ in sync"}  # apply recorded everything
     assert severe(driver) == []
     screenshot(driver, shots / f"dashboard-index-{label}.png")
+    pdf = base64.b64decode(driver.print_page())  # the print stylesheet lays out on A4
+    assert pdf.startswith(b"%PDF")
+    (shots / f"dashboard-index-{label}.pdf").write_bytes(pdf)
 
     driver.find_element(By.LINK_TEXT, "credit").click()
     assert driver.current_url == base + "models/credit.html"
@@ -135,26 +155,26 @@ def check_site(driver: Any, base: str, repo: Path, shots: Path, label: str) -> N
     assert images
     for image in images:  # every trend chart loaded and has a size
         assert driver.execute_script("return arguments[0].naturalWidth", image) > 0
-    links = driver.find_elements(By.CSS_SELECTOR, "td.reports a")
-    assert {link.get_attribute("data-report") for link in links} == {"html", "md", "json"}
+    first = driver.find_element(By.CSS_SELECTOR, "table.timeline tbody tr")
+    assert "#12" in first.text
+    assert "1.1.0 → 1.2.0" in first.text
+    links = first.find_elements(By.CSS_SELECTOR, "td.reports a")
+    assert [link.get_attribute("data-report") for link in links] == ["html", "md", "json"]
     assert severe(driver) == []
     screenshot(driver, shots / f"dashboard-credit-{label}.png")
-    report = next(link for link in links if link.get_attribute("data-report") == "html")
-    href = report.get_attribute("href")
+    href = links[0].get_attribute("href")
+    assert href.endswith("/reports/credit/000006-production-1.2.0.html"), href
     if href.startswith("file://"):
         assert Path(unquote(urlparse(href).path)).is_file(), href
-    report.click()
+    links[0].click()
     assert driver.current_url == href
-    assert driver.find_element(By.TAG_NAME, "p").text == "report"
+    assert driver.title == "Audit record 6: stage.promoted credit production: 1.1.0 → 1.2.0"
     assert severe(driver) == []
 
 
-def test_dashboard_from_file_url(browser: Any, site: tuple[Path, Path], artifacts: Path) -> None:
-    repo, out = site
-    check_site(browser, out.resolve().as_uri() + "/", repo, artifacts, "file")
-
-
-def test_dashboard_over_http(
+def test_the_dashboard_of_an_applied_repository_in_chromium(
     browser: Any, site: tuple[Path, Path], http_site: str, artifacts: Path
 ) -> None:
-    check_site(browser, http_site, site[0], artifacts, "http")
+    repo, out = site
+    check_site(browser, out.resolve().as_uri() + "/", repo, artifacts, "file")
+    check_site(browser, http_site, repo, artifacts, "http")

@@ -165,3 +165,26 @@ def test_gate_metrics_from_a_json_report() -> None:
     assert gate_metrics(b"not json") == {}
     assert gate_metrics(b"[1, 2]") == {}
     assert gate_metrics(b'{"evidence": {"findings": 3}}') == {}
+
+
+def test_only_trends_with_two_known_points_are_plotted() -> None:
+    versions = [("1.0.0", {"auc": 0.7}), ("1.1.0", {"auc": 0.8})]
+    measured = {"1.1.0": {"champion": {"delta": 0.1}}}
+    found = metrics.trends(versions, measured)
+    assert [t.metric for t in found] == ["auc", "delta"]
+    assert [t.metric for t in metrics.plotted(found)] == ["auc"]
+
+
+def test_gate_measurements_table_in_version_order() -> None:
+    measured = {
+        "1.10.0": {"test": {"auc": 0.9}, "champion": {"delta": 0.01}},
+        "1.2.0": {"test": {"auc": 0.8}},
+        "0.1.0": {"test": {"auc": 0.5}},  # measured, no longer listed: last
+    }
+    versions, rows = metrics.measurements(["1.2.0", "1.10.0"], measured)
+    assert versions == ("1.2.0", "1.10.0", "0.1.0")
+    assert [(r.gate, r.metric, r.values) for r in rows] == [
+        ("champion", "delta", (None, 0.01, None)),
+        ("test", "auc", (0.8, 0.9, 0.5)),
+    ]
+    assert metrics.measurements([], {}) == ((), [])

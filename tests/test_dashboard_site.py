@@ -189,6 +189,7 @@ def test_model_page_timeline_reports_and_figures(cli: CLI, audited: Path, tmp_pa
     assert len(roc_svg) == 1
     assert "test gate" in roc_svg[0]
     assert "2024-05-01T12:00:00Z" in words  # registration times in the versions table
+    assert "Gate measurements Gate Metric 1.1.0 test roc_auc 0.7697" in words
 
 
 def test_index_figures_cover_every_model(cli: CLI, audited: Path, tmp_path: Path) -> None:

@@ -129,8 +129,7 @@ def trends(versions: Sequence[tuple[str, Mapping[str, float]]], measured: Measur
     """One trend per metric name, across versions in registration order: the claimed value
     of each version, and what each gate measured for it. Versions measured but no longer
     listed come last, in sorted order; metrics and gates are sorted by name."""
-    order = [version for version, _ in versions]
-    order += sorted(set(measured) - set(order))
+    order = version_order([version for version, _ in versions], measured)
     claimed = dict(versions)
     names = {m for values in claimed.values() for m in values}
     names |= {m for gates in measured.values() for values in gates.values() for m in values}
@@ -144,3 +143,37 @@ def trends(versions: Sequence[tuple[str, Mapping[str, float]]], measured: Measur
         kept = tuple(s for s in series if any(value is not None for value in s.values))
         out.append(Trend(name, tuple(order), kept))
     return out
+
+
+def plotted(found: Sequence[Trend], *, min_points: int = 2) -> list[Trend]:
+    """The trends worth a chart: some series has at least `min_points` known values."""
+    return [
+        t
+        for t in found
+        if any(sum(v is not None for v in s.values) >= min_points for s in t.series)
+    ]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    gate: str
+    metric: str
+    values: tuple[float | None, ...]  # one per version of the table
+
+
+def version_order(listed: Sequence[str], measured: Measured) -> list[str]:
+    """The model's versions in registration order, then measured ones no longer listed."""
+    return [*listed, *sorted(set(measured) - set(listed))]
+
+
+def measurements(
+    listed: Sequence[str], measured: Measured
+) -> tuple[tuple[str, ...], list[Measurement]]:
+    """Every gate metric as a table: the measured versions (in `version_order`), and one row
+    per (gate, metric), sorted."""
+    versions = tuple(v for v in version_order(listed, measured) if v in measured)
+    keys = sorted({(g, m) for gates in measured.values() for g, ms in gates.items() for m in ms})
+    rows = [
+        Measurement(g, m, tuple(measured[v].get(g, {}).get(m) for v in versions)) for g, m in keys
+    ]
+    return versions, rows

@@ -84,6 +84,8 @@ class ModelView:
     figures: tuple[Figure, ...]
     timeline: tuple[TimelineRow, ...]
     trends: tuple[metrics.Trend, ...]
+    measured_versions: tuple[str, ...]
+    measurements: tuple[tuple[str, str, tuple[str, ...]], ...]  # gate, metric, formatted values
     versions: tuple[tuple[str, str, str, bool], ...]  # version, registered, description, deprecated
     unlisted_reports: tuple[str, ...]  # site paths of reports no entry names
 
@@ -185,7 +187,7 @@ def timeline_row(sources: Sources, entry: LedgerEntry, prefix: str) -> TimelineR
         kind=KIND_LABELS.get(change.kind, change.kind),
         stage=change.stage,
         change=moved,
-        pr=f"#{entry.pr.number}" if entry.pr.number is not None else "(local merge)",
+        pr=_pr_label(entry),
         pr_url=pr_url(sources, entry.pr.number) if entry.pr.number is not None else "",
         author=entry.pr.author,
         approvals=approvals,
@@ -193,6 +195,14 @@ def timeline_row(sources: Sources, entry: LedgerEntry, prefix: str) -> TimelineR
         reports=tuple(reports),
         merge_commit=entry.merge_commit[:12],
     )
+
+
+def _pr_label(entry: LedgerEntry) -> str:
+    if entry.pr.number is not None:
+        return f"#{entry.pr.number}"
+    if entry.change.kind == "stage.adopted":
+        return "none: found at adoption"
+    return "local merge"
 
 
 def _report_order(path: str) -> tuple[int, str]:
@@ -227,6 +237,8 @@ def model_view(sources: Sources, model: Model, stages: list[str], last_stage: st
     dora = metrics.dora(entries, last_stage=last_stage, registered=sources.registered, span=span)
     spec = model.spec
     claimed = [(v.version, v.metrics) for v in spec.versions]
+    found = measured(sources, name)
+    measured_versions, rows = metrics.measurements([v for v, _ in claimed], found)
     named = {ref.path for entry in entries for ref in entry.reports}
     folder = f"audit/reports/{name}/"
     return ModelView(
@@ -239,7 +251,12 @@ def model_view(sources: Sources, model: Model, stages: list[str], last_stage: st
         health=health(sources.statuses.get(name)),
         figures=figures(dora, last_stage),
         timeline=tuple(timeline_row(sources, e, "../") for e in reversed(entries)),
-        trends=tuple(metrics.trends(claimed, measured(sources, name))),
+        trends=tuple(metrics.plotted(metrics.trends(claimed, found))),
+        measured_versions=measured_versions,
+        measurements=tuple(
+            (row.gate, row.metric, tuple("—" if v is None else f"{v:.4g}" for v in row.values))
+            for row in rows
+        ),
         versions=tuple(
             (
                 v.version,
