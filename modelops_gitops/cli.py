@@ -368,6 +368,22 @@ def apply(
     )
 
 
+@app.command()
+def demo(
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Build the scratch repository here and keep it.")
+    ] = None,
+    no_dashboard: Annotated[
+        bool, typer.Option("--no-dashboard", help="Skip rendering the dashboard at the end.")
+    ] = False,
+) -> int:
+    """The whole loop on the bundled example in a scratch repo with a local bare remote:
+    register, plan, approve, merge, apply, audit verify, roll back, dashboard."""
+    from modelops_gitops.commands import demo as command
+
+    return command.run(keep, dashboard=not no_dashboard)
+
+
 gate_app = typer.Typer(help="Run one gate alone.", no_args_is_help=True)
 app.add_typer(gate_app, name="gate")
 

@@ -1,0 +1,129 @@
+"""`demo`: the README's main job. The whole loop runs for real in a scratch repository and
+leaves a verified ledger, audit reports, a pushed remote and a dashboard behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_ROOT
+
+STEPS = (
+    "== 0. A GitOps repository",
+    "== 1. PR #1: register credit 1.2.0",
+    "== 2. PR #2: promote credit 1.2.0 to production",
+    "== 3. PR #3: an incident; roll production back",
+    "== 4. What compliance sees",
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    root = tmp_path_factory.mktemp("demo") / "kept"
+    proc = subprocess.run(
+        [sys.executable, "-m", "modelops_gitops", "demo", "--keep", str(root)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    return root, proc
+
+
+def test_the_demo_narrates_every_step_and_succeeds(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    root, proc = demo
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    positions = [proc.stdout.index(step) for step in STEPS]
+    assert positions == sorted(positions)
+    # The promotion plan first shows what is missing, then passes once approved.
+    assert "approvals not read" in proc.stdout
+    assert "champion gate: 1.2.0 beats 1.1.0" in proc.stdout
+    assert proc.stdout.count("audit verify: intact") == 2
+    assert f"dashboard          {root / 'site' / 'index.html'}" in proc.stdout
+
+
+def test_the_demo_leaves_a_verified_ledger_pushed_to_its_remote(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    root, _ = demo
+    repo = root / "repo"
+    lines = (repo / "audit" / "ledger.jsonl").read_bytes().splitlines()
+    entries = [json.loads(line) for line in lines]
+    kinds = [(e["change"]["kind"], e["change"]["model"], e["change"]["stage"]) for e in entries]
+    assert kinds[-3:] == [
+        ("stage.promoted", "credit", "staging"),
+        ("stage.promoted", "credit", "production"),
+        ("stage.rollback", "credit", "production"),
+    ]
+    assert all(kind == "stage.adopted" for kind, _, _ in kinds[:-3])
+    promotion = entries[-2]
+    assert promotion["pr"]["number"] == 2
+    assert sorted(a["login"] for a in promotion["approvals"]) == [
+        "jonas-credit",
+        "priya-validation",
+    ]
+    for report in promotion["reports"]:
+        assert (repo / report["path"]).is_file()
+    assert git(repo, "rev-parse", "main") == git(root / "remote.git", "rev-parse", "main")
+    assert git(repo, "status", "--porcelain") == ""
+    verify = subprocess.run(
+        [sys.executable, "-m", "modelops_gitops", "audit", "verify"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    manifest = json.loads((repo / "deploy" / "production" / "credit.json").read_text("utf-8"))
+    assert manifest["version"] == "1.1.0"  # rolled back
+
+
+def test_the_demo_renders_the_dashboard_with_every_model(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    root, _ = demo
+    index = (root / "site" / "index.html").read_text("utf-8")
+    for model in ("credit", "breast-cancer", "diabetes"):
+        assert model in index
+
+
+def test_keep_refuses_a_directory_the_demo_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "something").write_text("mine", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "modelops_gitops", "demo", "--keep", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "--keep: exists, is not empty and was not made by `demo`" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["something"]
+
+
+def test_keep_rebuilds_a_directory_an_earlier_demo_made(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    from modelops_gitops.commands.demo import MARKER, _fresh
+
+    root, _ = demo
+    assert (root / MARKER).is_file()
+    copy = root.parent / "again"
+    copy.mkdir()
+    (copy / MARKER).write_text("x", encoding="utf-8")
+    (copy / "old-output").write_text("x", encoding="utf-8")
+    assert _fresh(copy) == copy.resolve()
+    assert sorted(p.name for p in copy.iterdir()) == [MARKER]
