@@ -325,3 +325,18 @@ def test_a_broken_model_file_is_bad_input_naming_it(cli: Cli, applied: Any) -> N
 def test_serialize_round_trip_is_what_the_fixture_wrote(applied: Any) -> None:
     repo, entries = applied
     assert (repo / LEDGER_PATH).read_bytes() == serialize(entries)
+
+
+def test_the_warm_path_sees_committed_and_ignored_changes(cli: Cli, applied: Any) -> None:
+    repo, entries = applied
+    assert verify(cli, repo)["intact"]
+    assert verify(cli, repo)["intact"]  # report verdict from the cache (clean tree)
+    (repo / ".gitignore").write_text("audit/reports/credit/extra.md\n")
+    (repo / "audit/reports/credit/extra.md").write_text("# hidden from git status\n")
+    assert kinds(verify(cli, repo)) == ["report-not-in-ledger"]
+    (repo / "audit/reports/credit/extra.md").unlink()
+    report = repo / entries[3].reports[0].path
+    report.write_bytes(report.read_bytes() + b"edited\n")
+    commit(repo, {}, "edit a report", when="2024-07-05T09:00:00Z")
+    assert kinds(verify(cli, repo)) == ["report-changed"]
+    assert kinds(verify(cli, repo)) == ["report-changed"]  # cached verdict for that tree

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -93,6 +94,22 @@ class ChainCheck:
     breaks: list[Break] = field(default_factory=list)
     entries: list[Chained] = field(default_factory=list)
     applied: AppliedState = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    """What later runs need of a chain check without its 100,000 entries: cached per
+    ledger digest, it makes a warm verify or status independent of the ledger's length."""
+
+    entries: int
+    breaks: list[Break]
+    applied: AppliedState
+    merge_commits: frozenset[str]
+
+
+def summarize(check: ChainCheck) -> ChainSummary:
+    commits = frozenset(e.merge_commit for e in check.entries)
+    return ChainSummary(len(check.entries), check.breaks, check.applied, commits)
 
 
 class _Float(Exception):
@@ -266,15 +283,13 @@ def _report_problem(
     return None
 
 
+_REPORT_PATH = re.compile(re.escape(REPORTS_DIR) + r"(?:/(?!\.\.?(?:/|$))[^/\\\x00-\x1f\x7f]+)+")
+
+
 def is_report_path(path: str) -> bool:
-    parts = path.split("/")
-    return (
-        path.startswith(f"{REPORTS_DIR}/")
-        and len(parts) > len(REPORTS_DIR.split("/"))
-        and all(part not in ("", ".", "..") for part in parts)
-        and "\\" not in path
-        and path.isprintable()
-    )
+    """A plain path under audit/reports/: no empty, '.' or '..' part, no backslash or
+    control character."""
+    return _REPORT_PATH.fullmatch(path) is not None
 
 
 def named_reports(entries: Iterable[Chained]) -> set[str]:

@@ -15,14 +15,17 @@ from modelops_gitops.audit.ledger import LEDGER_PATH
 from modelops_gitops.audit.provenance import introduced_by
 from modelops_gitops.audit.replay import differences
 from modelops_gitops.audit.verify import (
+    REGULAR,
     Break,
     ChainCheck,
+    ChainSummary,
     check_chain,
     check_commits,
     check_drift,
     check_reports,
     named_reports,
     ordered,
+    summarize,
 )
 from modelops_gitops.audit.verify_source import RevFiles, VerifyCache, WorkFiles
 from modelops_gitops.digest import sha256_bytes
@@ -53,7 +56,7 @@ def run_verify(root: Path, rev: str | None = None, *, use_cache: bool = True) ->
     if head is None:
         raise InputError.at(str(root), "the repository has no commit yet")
     private = cache_dir(root) if use_cache else None
-    cache = VerifyCache(private / "audit-verify.pickle" if private is not None else None)
+    cache = VerifyCache(private)
     if rev is None:
         return _verify(root, head, WorkTree(root), WorkFiles(root, cache), cache)
     with GitTree(root, head, label=rev) as tree:
@@ -61,7 +64,7 @@ def run_verify(root: Path, rev: str | None = None, *, use_cache: bool = True) ->
 
 
 def _verify(
-    root: Path, head: str, tree: Tree, files: WorkFiles | RevFiles, cache: VerifyCache
+    root: Path, head: str, tree_of_models: Tree, files: WorkFiles | RevFiles, cache: VerifyCache
 ) -> Verdict:
     breaks: list[Break] = []
     notes: list[str] = []
@@ -73,20 +76,33 @@ def _verify(
     elif data is None:
         breaks += _deleted_ledger(root, head)
         data = b""
-    check = chain_check(data, cache)
-    breaks += check.breaks
-    found = files.reports()
-    wanted = sorted(p for p in named_reports(check.entries) if found.get(p) == "file")
-    breaks += check_reports(check.entries, found, files.digests(wanted))
+    digest = sha256_bytes(data)
+    summary = ledger_summary(data, digest, cache)
+    breaks += summary.breaks
+    heavy = _Heavy(data, digest, cache)
+    tree = files.reports_tree()
+    reported = cache.reports_of((digest, tree)) if tree is not None else None
+    if reported is None:
+        entries = heavy.check().entries
+        found = files.reports()
+        wanted = sorted(p for p in named_reports(entries) if found.get(p) == REGULAR)
+        reported = (check_reports(entries, found, files.digests(wanted)), len(found))
+        if tree is not None:
+            cache.keep_reports((digest, tree), reported)
+    breaks += reported[0]
     if _shallow(root):
         notes.append("shallow clone: merge commits and provenance not checked (fetch history)")
     else:
-        breaks += check_commits(check.entries, _mainline(root, head))
-        paths = model_paths(tree)
-        desired = desired_stages(tree, root if isinstance(tree, WorkTree) else None, paths)
+        mainline = _mainline(root, head)
+        if summary.merge_commits - mainline:
+            breaks += check_commits(heavy.check().entries, mainline)
+        paths = model_paths(tree_of_models)
+        desired = desired_stages(
+            tree_of_models, root if isinstance(tree_of_models, WorkTree) else None, paths
+        )
         owners = {name: p for p in paths if (name := model_folder(p)) is not None}
         breaks += check_drift(
-            differences(check.applied, desired),
+            differences(summary.applied, desired),
             lambda d: introduced_by(root, head, d.model, d.stage, d.desired),
             owners,
         )
@@ -94,21 +110,34 @@ def _verify(
     return Verdict(
         label=files.label,
         commit=head,
-        entries=len(check.entries),
-        reports=len(found),
+        entries=summary.entries,
+        reports=reported[1],
         breaks=ordered(breaks),
         notes=tuple(notes),
     )
 
 
-def chain_check(data: bytes, cache: VerifyCache) -> ChainCheck:
-    """The chain check of `data`, from the cache when these exact bytes were checked before."""
-    digest = sha256_bytes(data)
-    check = cache.chain_of(digest)
-    if check is None:
-        check = check_chain(data)
-        cache.keep_chain(digest, check)
-    return check
+def ledger_summary(data: bytes, digest: str, cache: VerifyCache) -> ChainSummary:
+    """The chain check of the ledger `data` (sha256 `digest`), summarized; from the cache
+    when these exact bytes were checked before."""
+    found = cache.summary(digest)
+    return found if found is not None else summarize(_Heavy(data, digest, cache).check())
+
+
+class _Heavy:
+    """The full chain check, computed or read from the cache only when a check needs it."""
+
+    def __init__(self, data: bytes, digest: str, cache: VerifyCache) -> None:
+        self.data, self.digest, self.cache = data, digest, cache
+        self._check: ChainCheck | None = None
+
+    def check(self) -> ChainCheck:
+        if self._check is None:
+            self._check = self.cache.chain(self.digest)
+        if self._check is None:
+            self._check = check_chain(self.data)
+            self.cache.keep_chain(self.digest, self._check)
+        return self._check
 
 
 def _deleted_ledger(root: Path, head: str) -> list[Break]:

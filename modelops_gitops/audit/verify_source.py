@@ -14,6 +14,7 @@ last two seconds is always hashed) and, for a commit, by blob id (content-addres
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pickle
 import stat
@@ -23,10 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from modelops_gitops import __version__
+from modelops_gitops import __version__, git
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPORTS_DIR
-from modelops_gitops.audit.verify import REGULAR, ChainCheck
-from modelops_gitops.digest import sha256_bytes, sha256_file
+from modelops_gitops.audit.verify import REGULAR, Break, ChainCheck, ChainSummary, summarize
+from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.files import write_atomic
 from modelops_gitops.git_tree import SUBMODULE_MODE, SYMLINK_MODE, GitTree
 from modelops_gitops.validate_cache import RACY_NS
@@ -37,43 +38,80 @@ _MODES = {SYMLINK_MODE: "symlink", SUBMODULE_MODE: "submodule"}
 
 
 class VerifyCache:
-    """Digests and the last chain check, in `<git dir>/modelops-gitops/audit-verify.pickle`.
-    The chain check is keyed by the sha256 of the whole ledger: it is a function of those
-    bytes. A corrupt or foreign cache is ignored."""
+    """What `audit verify` and `status` keep in `<git dir>/modelops-gitops/`, each part a
+    function of content (ledger sha256, git tree id, blob id) or of a stat signature:
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.stat: dict[str, tuple[tuple[int, ...], str]] = {}  # path -> (signature, sha256)
-        self.blobs: dict[str, str] = {}  # git blob id -> sha256
-        self.chain: tuple[str, ChainCheck] | None = None  # (ledger sha256, check)
-        self._dirty = False
-        if path is None:
-            return
+        audit-verify.pickle   per ledger digest its ChainSummary; per (ledger digest,
+                              audit/reports tree id) the report breaks      (small, always read)
+        audit-chain.pickle    the full ChainCheck of the last ledger        (read when needed)
+        audit-digests.pickle  report sha256 by stat signature and blob id   (read when needed)
+
+    A corrupt or foreign file is ignored; only the latest ledger's results are kept."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.summaries: dict[str, ChainSummary] = {}
+        self.report_breaks: dict[tuple[str, str], tuple[list[Break], int]] = {}
+        found = self._load("audit-verify.pickle")
+        if isinstance(found, tuple) and len(found) == 2:
+            self.summaries, self.report_breaks = found
+        self._chain: tuple[str, ChainCheck] | None = None
+        self._digests: tuple[dict[str, tuple[tuple[int, ...], str]], dict[str, str]] | None = None
+        self._dirty: set[str] = set()
+
+    def _load(self, name: str) -> Any:
+        if self.folder is None:
+            return None
         try:
-            with path.open("rb") as handle:
+            with (self.folder / name).open("rb") as handle:
                 header, body = pickle.load(handle)
-            if header == (_FORMAT, __version__):
-                self.stat, self.blobs, self.chain = body
-        except Exception:  # unreadable, foreign or older: start again
-            self.stat, self.blobs, self.chain = {}, {}, None
+        except Exception:  # absent, unreadable, foreign or older: start again
+            return None
+        return body if header == (_FORMAT, __version__) else None
 
-    def chain_of(self, digest: str) -> ChainCheck | None:
-        return self.chain[1] if self.chain is not None and self.chain[0] == digest else None
+    def summary(self, digest: str) -> ChainSummary | None:
+        return self.summaries.get(digest)
+
+    def chain(self, digest: str) -> ChainCheck | None:
+        if self._chain is None:
+            found = self._load("audit-chain.pickle")
+            self._chain = found if isinstance(found, tuple) else ("", ChainCheck(0))
+        return self._chain[1] if self._chain[0] == digest else None
 
     def keep_chain(self, digest: str, check: ChainCheck) -> None:
-        self.chain = (digest, check)
-        self._dirty = True
+        self._chain = (digest, check)
+        self.summaries = {digest: summarize(check)}
+        self.report_breaks = {k: v for k, v in self.report_breaks.items() if k[0] == digest}
+        self._dirty |= {"audit-chain.pickle", "audit-verify.pickle"}
 
-    def touched(self) -> None:
-        self._dirty = True
+    def reports_of(self, key: tuple[str, str]) -> tuple[list[Break], int] | None:
+        return self.report_breaks.get(key)
+
+    def keep_reports(self, key: tuple[str, str], verdict: tuple[list[Break], int]) -> None:
+        self.report_breaks = {key: verdict}
+        self._dirty.add("audit-verify.pickle")
+
+    def digests(self) -> tuple[dict[str, tuple[tuple[int, ...], str]], dict[str, str]]:
+        """(path -> (stat signature, sha256), blob id -> sha256), for updating in place."""
+        if self._digests is None:
+            found = self._load("audit-digests.pickle")
+            self._digests = found if isinstance(found, tuple) else ({}, {})
+        self._dirty.add("audit-digests.pickle")
+        return self._digests
 
     def save(self) -> None:
-        if self.path is None or not self._dirty:
+        if self.folder is None:
             return
-        body: Any = ((_FORMAT, __version__), (self.stat, self.blobs, self.chain))
-        with contextlib.suppress(OSError):  # an unwritable cache costs time, not correctness
-            write_atomic(self.path, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
-        self._dirty = False
+        bodies = {
+            "audit-verify.pickle": (self.summaries, self.report_breaks),
+            "audit-chain.pickle": self._chain,
+            "audit-digests.pickle": self._digests,
+        }
+        for name in sorted(self._dirty):
+            data = pickle.dumps(((_FORMAT, __version__), bodies[name]), pickle.HIGHEST_PROTOCOL)
+            with contextlib.suppress(OSError):  # an unwritable cache costs time, not correctness
+                write_atomic(self.folder / name, data)
+        self._dirty.clear()
 
 
 class WorkFiles:
@@ -101,8 +139,20 @@ class WorkFiles:
             found[REPORTS_DIR] = kind
         return found
 
+    def reports_tree(self) -> str | None:
+        """The tree id of audit/reports/ at HEAD when the work tree holds exactly that tree
+        (git's index and stat checks, ignored and untracked files included); else None."""
+        head = git.head_commit(self.root)
+        tree = _tree_id(self.root, head) if head is not None else None
+        if tree is None:
+            return None
+        args = ("--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching")
+        out = git.run(self.root, "--no-optional-locks", "status", *args, "--", REPORTS_DIR)
+        return tree if not out else None
+
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         now = time.time_ns()
+        known_stat = self.cache.digests()[0]
         out: dict[str, str] = {}
         todo: list[tuple[str, tuple[int, ...] | None]] = []
         for path in paths:
@@ -113,21 +163,33 @@ class WorkFiles:
                 info.st_ctime_ns,
                 info.st_ino,
             )
-            known = self.cache.stat.get(path)
+            known = known_stat.get(path)
             if known is not None and known[0] == signature:
                 out[path] = known[1]
                 continue
             racy = now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS
             todo.append((path, None if racy else signature))
         if todo:
+            root = str(self.root)
             with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
-                hashed = pool.map(lambda item: sha256_file(self.root / item[0]), todo)
+                hashed = pool.map(lambda item: _sha256_small(os.path.join(root, item[0])), todo)
                 for (path, key), sha256 in zip(todo, hashed, strict=True):
                     out[path] = sha256
                     if key is not None:
-                        self.cache.stat[path] = (key, sha256)
-            self.cache.touched()
+                        known_stat[path] = (key, sha256)
         return out
+
+
+def _sha256_small(path: str) -> str:
+    """Reports are small: one unbuffered read, no 1 MiB chunk buffer per file."""
+    with open(path, "rb", buffering=0) as handle:
+        data = handle.readall()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tree_id(root: Path, commit: str) -> str | None:
+    out = git.run(root, "rev-parse", "--verify", "--quiet", f"{commit}:{REPORTS_DIR}", check=False)
+    return out.decode("ascii").strip() or None
 
 
 def _kind(root: Path, rel: str) -> str | None:
@@ -184,11 +246,15 @@ class RevFiles:
 
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         ids = {path: self.tree.blob_id(path) for path in paths}
-        todo = sorted({oid for oid in ids.values() if oid not in self.cache.blobs})
+        known = self.cache.digests()[1]
+        todo = sorted({oid for oid in ids.values() if oid not in known})
         if todo:
             by_path = {oid: path for path, oid in ids.items()}
             blobs = self.tree.read_many(by_path[oid] for oid in todo)
             for oid in todo:
-                self.cache.blobs[oid] = sha256_bytes(blobs[by_path[oid]])
-            self.cache.touched()
-        return {path: self.cache.blobs[oid] for path, oid in ids.items()}
+                known[oid] = sha256_bytes(blobs[by_path[oid]])
+        return {path: known[oid] for path, oid in ids.items()}
+
+    def reports_tree(self) -> str | None:
+        """The git tree id of audit/reports/ in this commit (None: there is none)."""
+        return _tree_id(self.tree.repo, self.tree.commit)

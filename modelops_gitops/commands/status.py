@@ -21,9 +21,10 @@ from modelops_gitops.audit.sync import (
     StatusInputs,
     model_statuses,
 )
-from modelops_gitops.audit.verify import ChainCheck
-from modelops_gitops.audit.verify_run import chain_check
+from modelops_gitops.audit.verify import ChainSummary
+from modelops_gitops.audit.verify_run import ledger_summary
 from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
+from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.monitor_state import load_records
 from modelops_gitops.state import load_state
@@ -67,13 +68,14 @@ def run(
     return EXIT_OK
 
 
-def _ledger(root: Path) -> ChainCheck:
+def _ledger(root: Path) -> ChainSummary:
     private = cache_dir(root)
-    cache = VerifyCache(private / "audit-verify.pickle" if private is not None else None)
+    cache = VerifyCache(private)
     data = WorkFiles(root, cache).ledger()
     if isinstance(data, str):
         raise InputError.at("audit/ledger.jsonl", f"a {data}, not a regular file")
-    found = chain_check(data or b"", cache)
+    data = data or b""
+    found = ledger_summary(data, sha256_bytes(data), cache)
     cache.save()
     return found
 
@@ -88,16 +90,16 @@ def _records(root: Path) -> dict[str, MonitorResult]:
     return dict(load_records(root))
 
 
-def _ledger_note(ledger: ChainCheck) -> str:
+def _ledger_note(ledger: ChainSummary) -> str:
     if not ledger.breaks:
-        return f"ledger: {len(ledger.entries)} entries, chain intact"
+        return f"ledger: {ledger.entries} entries, chain intact"
     return (
-        f"ledger: {len(ledger.entries)} entries, chain BROKEN "
+        f"ledger: {ledger.entries} entries, chain BROKEN "
         f"({len(ledger.breaks)} problem(s); run `modelops-gitops audit verify`)"
     )
 
 
-def _text(statuses: list[ModelStatus], ledger: ChainCheck) -> str:
+def _text(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
     lines = []
     for status in statuses:
         health = status.health
@@ -116,10 +118,10 @@ def _text(statuses: list[ModelStatus], ledger: ChainCheck) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _json(statuses: list[ModelStatus], ledger: ChainCheck) -> str:
+def _json(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
     body = {
         "schema_version": 1,
-        "ledger": {"entries": len(ledger.entries), "intact": not ledger.breaks},
+        "ledger": {"entries": ledger.entries, "intact": not ledger.breaks},
         "models": [
             {
                 "model": s.model,
