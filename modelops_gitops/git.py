@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -21,11 +22,33 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run(cwd: Path, *args: str, check: bool = True, input_bytes: bytes | None = None) -> bytes:
-    """Run git in `cwd`; stdout as bytes. A failure raises InputError with git's message."""
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, env=_env(), input=input_bytes, capture_output=True, check=False
+def attempt(
+    cwd: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    input_bytes: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run git in `cwd` with `env` laid over the cleaned environment; the completed process,
+    whatever its exit status (callers that tell failures apart read it)."""
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env=_env() | dict(env or {}),
+        input=input_bytes,
+        capture_output=True,
+        check=False,
     )
+
+
+def run(
+    cwd: Path,
+    *args: str,
+    check: bool = True,
+    input_bytes: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+) -> bytes:
+    """Run git in `cwd`; stdout as bytes. A failure raises InputError with git's message."""
+    proc = attempt(cwd, *args, env=env, input_bytes=input_bytes)
     if check and proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"git {args[0]}: {message[-1] if message else 'failed'}")

@@ -20,7 +20,6 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 
 from modelops_gitops import git
@@ -50,6 +49,7 @@ from modelops_gitops.git_tree import GitTree
 from modelops_gitops.plan_result import Change, ChangeResult
 from modelops_gitops.rules.base import GateRunner
 from modelops_gitops.state import RepoState, load_state
+from modelops_gitops.times import iso_utc
 
 
 @dataclass(frozen=True)
@@ -291,7 +291,7 @@ def adoption(
 ) -> list[Accepted]:
     """`--adopt`: every stage at HEAD as found, `stage.adopted`, at HEAD's commit time,
     with no PR and no approvals (the ledger says so; audit and status show it)."""
-    when = git.commit_time(root, head).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = iso_utc(git.commit_time(root, head))
     intro = Introduction(commit=head, parents=git.parents(root, head), time=when)
     nobody = Explained(PullRequestRef(), ApprovalsInput(author="-", head_sha=head), head)
     out = []

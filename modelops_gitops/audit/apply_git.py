@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +31,7 @@ def owned(path: str) -> bool:
 
 
 def current_branch(root: Path) -> str:
-    proc = subprocess.run(
-        ["git", "symbolic-ref", "--quiet", "--short", "HEAD"],
-        cwd=root,
-        env=bot_env(),
-        capture_output=True,
-        check=False,
-    )
+    proc = git.attempt(root, "symbolic-ref", "--quiet", "--short", "HEAD", env=bot_env())
     return proc.stdout.decode().strip() if proc.returncode == 0 else ""
 
 
@@ -124,15 +117,13 @@ def discard_leftovers(root: Path, tree: GitTree) -> list[str]:
 
 
 def bot_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in git.GIT_ENV_DROP}
-    env |= {
-        "LC_ALL": "C",
+    """The bot's identity, laid over git's cleaned environment by `git.attempt`."""
+    return {
         "GIT_AUTHOR_NAME": BOT_NAME,
         "GIT_AUTHOR_EMAIL": BOT_EMAIL,
         "GIT_COMMITTER_NAME": BOT_NAME,
         "GIT_COMMITTER_EMAIL": BOT_EMAIL,
     }
-    return env
 
 
 def run_as_bot(
@@ -141,13 +132,7 @@ def run_as_bot(
     """git as the modelops-gitops bot (author, committer and tagger; at `date` when given),
     failing as InputError."""
     env = bot_env() | ({"GIT_COMMITTER_DATE": date} if date else {})
-    proc = subprocess.run(
-        ["git", *args], cwd=root, env=env, input=input_bytes, capture_output=True, check=False
-    )
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"git {args[0]}: {lines[-1] if lines else 'failed'}")
-    return proc.stdout
+    return git.run(root, *args, input_bytes=input_bytes, env=env)
 
 
 def commit(root: Path, paths: list[str], message: str) -> str:
@@ -176,13 +161,7 @@ class PushRejected(Exception):
 
 
 def check_remote(root: Path, remote: Remote) -> None:
-    proc = subprocess.run(
-        ["git", "remote", "get-url", "--end-of-options", remote.name],
-        cwd=root,
-        env=bot_env(),
-        capture_output=True,
-        check=False,
-    )
+    proc = git.attempt(root, "remote", "get-url", "--end-of-options", remote.name)
     if proc.returncode != 0:
         raise InputError(f"--remote: no remote named {remote.name!r} in {root}")
 
@@ -190,12 +169,8 @@ def check_remote(root: Path, remote: Remote) -> None:
 def fetch(root: Path, remote: Remote) -> str | None:
     """Update the remote-tracking branch; its sha (None: the branch is not on the remote)."""
     spec = f"+refs/heads/{remote.branch}:{remote.tracking}"
-    proc = subprocess.run(
-        ["git", "fetch", "--quiet", "--no-tags", "--end-of-options", remote.name, spec],
-        cwd=root,
-        env=bot_env(),
-        capture_output=True,
-        check=False,
+    proc = git.attempt(
+        root, "fetch", "--quiet", "--no-tags", "--end-of-options", remote.name, spec, env=bot_env()
     )
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace")
@@ -232,21 +207,16 @@ def push(root: Path, remote: Remote, refs: list[str]) -> None:
     """Push HEAD to the remote branch, and `refs` (tags) with it, atomically. PushRejected
     when the branch moved."""
     specs = [f"HEAD:refs/heads/{remote.branch}", *refs]
-    proc = subprocess.run(
-        [
-            "git",
-            "push",
-            "--quiet",
-            "--atomic",
-            "--porcelain",
-            "--end-of-options",
-            remote.name,
-            *specs,
-        ],
-        cwd=root,
+    proc = git.attempt(
+        root,
+        "push",
+        "--quiet",
+        "--atomic",
+        "--porcelain",
+        "--end-of-options",
+        remote.name,
+        *specs,
         env=bot_env(),
-        capture_output=True,
-        check=False,
     )
     if proc.returncode == 0:
         return

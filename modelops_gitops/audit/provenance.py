@@ -10,12 +10,12 @@ of a commit) or a local approvals file naming the commit can tell.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.history import stages_at
 from modelops_gitops.state import model_file
+from modelops_gitops.times import iso_utc
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def introduced_by(
     for sha, when in reversed(git.file_log(root, path, head, first_parent=True)):
         now = stages_at(root, sha, path).get(stage)
         if now != value and now == desired:
-            found = (sha, when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+            found = (sha, iso_utc(when))
         value = now
     if found is None:
         return None

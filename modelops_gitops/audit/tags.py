@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
 from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.audit.apply_git import run_as_bot
 from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.state import RepoState, model_file
+from modelops_gitops.times import iso_utc
 from modelops_gitops.yaml_source import YamlProblem, parse
 
 
@@ -57,7 +57,7 @@ def registrations(root: Path, head: str, model: str) -> dict[str, tuple[str, str
     found: dict[str, tuple[str, str]] = {}
     for sha, when in reversed(git.file_log(root, path, head, first_parent=True)):
         for version in _versions_at(root, sha, path):
-            found.setdefault(version, (sha, when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
+            found.setdefault(version, (sha, iso_utc(when)))
     return found
 
 

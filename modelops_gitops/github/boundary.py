@@ -21,6 +21,7 @@ import github3.exceptions
 import requests
 
 from modelops_gitops.errors import ProviderError
+from modelops_gitops.times import iso_utc
 
 from .retry import attempts_of, is_rate_limited
 
@@ -66,7 +67,7 @@ def describe_answer(action: str, response: requests.Response, message: str) -> s
 def _rate_limit_hint(response: requests.Response) -> str:
     reset = response.headers.get("X-RateLimit-Reset", "")
     if reset.isdigit():
-        when = datetime.fromtimestamp(int(reset), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = iso_utc(datetime.fromtimestamp(int(reset), UTC))
         return f"the API rate limit is exhausted until {when}"
     retry_after = response.headers.get("Retry-After", "?")
     return f"GitHub asks to wait {retry_after} s (secondary rate limit)"

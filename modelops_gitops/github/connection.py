@@ -19,6 +19,7 @@ import github3.exceptions
 from github3.structs import GitHubIterator
 
 from modelops_gitops.errors import ProviderError
+from modelops_gitops.times import iso_utc
 
 from .boundary import mapped, scrub
 from .retry import RetryHook, RetryPolicy
@@ -72,9 +73,7 @@ class Connection:
         self.installation_token = installation_token
         if installation_token:  # check runs need it; github3.py refuses them otherwise
             expires = datetime.now(UTC) + timedelta(hours=24)  # GITHUB_TOKEN's longest life
-            session.app_installation_token_auth(
-                {"token": token, "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}
-            )
+            session.app_installation_token_auth({"token": token, "expires_at": iso_utc(expires)})
         self._repo: Any = None
 
     @property

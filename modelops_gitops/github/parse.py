@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from modelops_gitops.errors import ProviderError
+from modelops_gitops.times import iso_utc
 
 from .types import GHOST, ChangedFile, PullRequest, Review
 
@@ -37,10 +38,7 @@ def login_of(user: Json | None) -> str:
 
 def utc_iso(timestamp: str) -> str:
     """Any ISO 8601 timestamp as UTC with a Z, to the second: 2024-05-01T12:00:00Z."""
-    moment = datetime.fromisoformat(timestamp)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(datetime.fromisoformat(timestamp))
 
 
 def pull_request(data: Json) -> PullRequest:

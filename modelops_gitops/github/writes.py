@@ -6,6 +6,8 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from modelops_gitops.times import iso_utc
+
 from . import parse
 from .connection import Connection, check_number
 from .text import MAX_CHECK_SUMMARY, PLAN_MARKER, fit, status_description, with_marker
@@ -110,7 +112,7 @@ def create_check_run(
             head_sha=head_sha,
             status="completed",
             conclusion=conclusion,
-            completed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            completed_at=iso_utc(datetime.now(UTC)),
             details_url=details_url,
             output={**output, "annotations": batches[0] if batches else []},
         )

@@ -1,0 +1,15 @@
+"""The one timestamp format of the ledger, reports and GitHub payloads: UTC, to the second,
+with a `Z` (`2026-11-05T15:00:00Z`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def iso_utc(moment: datetime) -> str:
+    """`moment` (naive means UTC) in the ISO_UTC format."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(ISO_UTC)
