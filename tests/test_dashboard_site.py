@@ -14,6 +14,7 @@ import pytest
 from conftest import Result, run_script, snapshot
 from plan_fixtures import (
     CREDIT,
+    DIABETES,
     PROD_1_1_AT,
     commit,
     governed_repo,
@@ -445,3 +446,16 @@ def test_health_shows_the_latest_monitor_check_and_waivers(
     # the example's documentation waiver for breast-cancer, dated against HEAD (2024-07-03)
     assert "expiring soon: waiver" in breast_cancer
     assert "ends in 7 days (2024-07-10)" in breast_cancer
+
+
+def test_a_model_left_only_in_the_ledger_is_named(cli: CLI, audited: Path, tmp_path: Path) -> None:
+    commit(audited, {DIABETES: None}, "drop diabetes", when="2024-07-03T00:00:00+00:00")
+    out = tmp_path / "site"
+    assert build(cli, audited, out).code == 0
+    index = Page(out / "index.html")
+    assert index.rows == ["breast-cancer", "credit"]
+    assert (
+        "In the ledger but no longer in the repository: diabetes"
+        " (production 1.0.0: unapproved drift)"
+    ) in index.words
+    assert not (out / "models/diabetes.html").exists()
