@@ -95,7 +95,7 @@ def assess(scores: Scores, sensitive: pd.Series[Any], rule: FairnessRule) -> Gat
     }
     checks = [
         Check(
-            name=f"{name} <= {limit:g}",
+            name=name,
             value=values[name],
             op="<=",
             threshold=limit,

@@ -100,7 +100,13 @@ def _gate(gate: GateResult) -> list[Line]:
     lines[0].append((f" — {gate.summary}", ""))
     for check in gate.checks:
         mark = "pass" if check.passed else "fail"
-        text = f"{check.name} {_num(check.value)} {check.op} {_num(check.threshold)}"
+        needs = f"{check.op} {_num(check.threshold)}"
+        value = _num(check.value)
+        text = (
+            f"{check.name} {value} {needs}"
+            if check.passed
+            else f"{check.name} {value} (needs {needs})"
+        )
         text += f" — {check.message}" if check.message else ""
         lines.append([("  " + common.SYMBOLS[mark] + " ", mark), (text, "")])
     if gate.metrics:
