@@ -83,10 +83,11 @@ def held_before(history: StageHistory, model: str, stage: str, version: str) -> 
 def time_held(
     history: StageHistory, model: str, stage: str, version: str, now: datetime
 ) -> timedelta | None:
-    """The longest uninterrupted time `version` held (model, stage), up to `now`; None if never."""
-    holdings = history.holdings(model, stage)
+    """The longest uninterrupted time `version` held (model, stage), up to `now`; None if it
+    never did by then (a holding that starts after `now` does not count)."""
+    holdings = [held for held in history.holdings(model, stage) if held.since <= now]
     spans = [
-        (holdings[i + 1].since if i + 1 < len(holdings) else now) - held.since
+        min(holdings[i + 1].since if i + 1 < len(holdings) else now, now) - held.since
         for i, held in enumerate(holdings)
         if held.version == version
     ]

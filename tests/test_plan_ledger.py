@@ -112,3 +112,20 @@ def test_a_corrupt_ledger_at_the_base_is_bad_input_naming_its_line(repo: Path, c
     assert result.code == 2
     assert f"{LEDGER_PATH}:3" in result.err
     assert "Traceback" not in result.output
+
+
+def test_a_holding_that_starts_after_now_does_not_count_as_soak() -> None:
+    from datetime import UTC, datetime
+
+    from modelops_gitops.audit.replay import LedgerHistory
+    from modelops_gitops.history import time_held
+
+    history = LedgerHistory(
+        chain([], [applied("credit", "staging", "1.2.0", "2024-07-01T09:00:00Z")])
+    )
+    before = datetime(2024, 6, 1, tzinfo=UTC)
+    after = datetime(2024, 7, 2, 9, tzinfo=UTC)
+    assert time_held(history, "credit", "staging", "1.2.0", before) is None
+    held = time_held(history, "credit", "staging", "1.2.0", after)
+    assert held is not None
+    assert held.total_seconds() == 24 * 3600
