@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from modelops_gitops import git
 from modelops_gitops.yaml_source import YamlProblem, parse
@@ -55,14 +55,28 @@ class GitHistory:
         return result
 
 
-def stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
-    """`spec.stages` of the model file at `path` in commit `sha`; {} if absent or unreadable."""
+def spec_at(root: Path, sha: str, path: str) -> dict[str, Any]:
+    """`spec` of the model file at `path` in commit `sha`; {} if absent or unreadable."""
     try:
         data = parse(path, git.show_file(root, sha, path), max_bytes=64 * 1_048_576).data
     except YamlProblem:
         return {}
-    stages = data.get("spec", {}).get("stages", {}) if isinstance(data, dict) else {}
+    spec = data.get("spec", {}) if isinstance(data, dict) else {}
+    return spec if isinstance(spec, dict) else {}
+
+
+def stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
+    """`spec.stages` of the model file at `path` in commit `sha`."""
+    stages = spec_at(root, sha, path).get("stages", {})
     return {str(k): str(v) for k, v in stages.items()} if isinstance(stages, dict) else {}
+
+
+def versions_at(root: Path, sha: str, path: str) -> list[str]:
+    """The version strings listed in the model file at `path` in commit `sha`."""
+    listed = spec_at(root, sha, path).get("versions", [])
+    if not isinstance(listed, list):
+        return []
+    return [str(v["version"]) for v in listed if isinstance(v, dict) and "version" in v]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Result, run_script, snapshot
+from dashboard_ledgers import draft
 from plan_fixtures import (
     CREDIT,
     DIABETES,
@@ -22,7 +23,6 @@ from plan_fixtures import (
     run_git,
     set_stage,
 )
-from test_dashboard_ledgers import draft
 
 from modelops_gitops.audit.ledger import LEDGER_PATH, ReportRef, chain, serialize
 from modelops_gitops.digest import sha256_bytes

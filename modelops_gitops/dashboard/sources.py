@@ -22,12 +22,10 @@ from modelops_gitops.audit.provenance import introduced_by
 from modelops_gitops.audit.replay import AppliedState, replay
 from modelops_gitops.audit.sync import ModelStatus, StatusInputs, model_statuses
 from modelops_gitops.errors import InputError
+from modelops_gitops.history import versions_at
 from modelops_gitops.monitor_state import load_records
 from modelops_gitops.state import RepoState, load_repository, model_file
 from modelops_gitops.tree import read_inside
-from modelops_gitops.yaml_source import YamlProblem, parse
-
-MAX_MODEL_BYTES = 64 * 1_048_576
 
 
 @dataclass(frozen=True)
@@ -124,19 +122,6 @@ def registrations(root: Path, head: str, models: list[str]) -> dict[tuple[str, s
             for version in versions_at(root, sha, path):
                 found.setdefault((model, version), when)
     return found
-
-
-def versions_at(root: Path, sha: str, path: str) -> list[str]:
-    """The version strings listed in the model file at `path` in commit `sha`."""
-    try:
-        data = parse(path, git.show_file(root, sha, path), max_bytes=MAX_MODEL_BYTES).data
-    except YamlProblem:
-        return []
-    spec = data.get("spec", {}) if isinstance(data, dict) else {}
-    listed = spec.get("versions", []) if isinstance(spec, dict) else []
-    if not isinstance(listed, list):
-        return []
-    return [str(v["version"]) for v in listed if isinstance(v, dict) and "version" in v]
 
 
 def gate_metrics(report: bytes) -> dict[str, dict[str, float]]:
