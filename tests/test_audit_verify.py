@@ -340,3 +340,44 @@ def test_the_warm_path_sees_committed_and_ignored_changes(cli: Cli, applied: Any
     commit(repo, {}, "edit a report", when="2024-07-05T09:00:00Z")
     assert kinds(verify(cli, repo)) == ["report-changed"]
     assert kinds(verify(cli, repo)) == ["report-changed"]  # cached verdict for that tree
+
+
+# --- on a ledger written by the real `apply` ----------------------------------------------
+
+
+def test_a_ledger_written_by_apply_verifies_and_its_tampers_are_caught(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from apply_fixtures import apply_repo, promote_credit, run_apply
+
+    repo = apply_repo(tmp_path, remote=False)
+    _, merge, approvals_file = promote_credit(repo, tmp_path)
+    pending = verify(cli, repo)
+    assert kinds(pending) == ["not-applied"]
+    assert f"merged in {merge[:12]}" in pending["first"]["message"]
+    code, out = run_apply(repo, "--approvals", str(approvals_file))
+    assert code == 0, out
+    data = verify(cli, repo)
+    assert data["intact"], data
+    assert data["report_files"] == 3 * data["entries"]
+    assert verify(cli, repo, "--rev", "HEAD")["intact"]
+    history = json.loads(cli("history", "credit", "--repo", str(repo), "-f", "json").out)
+    promoted = history["changes"][-1]
+    assert (promoted["stage"], promoted["to"], promoted["merge_commit"]) == (
+        "production",
+        "1.2.0",
+        merge,
+    )
+    status = json.loads(cli("status", "credit", "--repo", str(repo), "-f", "json").out)
+    assert status["models"][0]["in_sync"]
+
+    lines = ledger_lines(repo)
+    last = len(lines)
+    lines[-1] = lines[-1].replace(b'"to":"1.2.0"', b'"to":"1.1.0"')
+    write_lines(repo, lines)
+    edited = verify(cli, repo)
+    assert (edited["first"]["kind"], edited["first"]["line"]) == ("edited", last)
+    run_git(repo, "checkout", "--quiet", "--", LEDGER_PATH)
+    report = repo / promoted["reports"][2]
+    report.write_bytes(report.read_bytes().replace(b"1.2.0", b"1.3.0"))
+    assert kinds(verify(cli, repo)) == ["report-changed"]
