@@ -103,7 +103,7 @@ def _check_files(tree: Tree, files: list[str], max_bytes: int, jobs: int) -> lis
         return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
 
 
-def _max_bytes(tree: Tree) -> int:
+def max_bytes_of(tree: Tree) -> int:
     """The limit from modelops.yaml when it states a valid one, else the default. Read from
     the parsed data (no pydantic on the warm path); the file itself is validated with the rest."""
     if not tree.exists(MODELOPS_FILE):
@@ -140,8 +140,8 @@ def validate_tree(
             return Report(0, [Problem(p, 0, 0, "", "no such file") for p in missing])
         named = set(document_paths(paths))
         wanted = documents if named & set(context) else sorted(named | set(context))
-    max_bytes = _max_bytes(tree)
-    results = _cached_check(tree, wanted, max_bytes, jobs or os.cpu_count() or 1, cache)
+    max_bytes = max_bytes_of(tree)
+    results = cached_check(tree, wanted, max_bytes, jobs or os.cpu_count() or 1, cache)
     problems = [p for r in results for p in r.problems] + special_problems(tree)
     facts = [r.facts for r in results if r.facts is not None]
     problems += _missing_singletons(facts, results)
@@ -169,7 +169,7 @@ def _missing_singletons(facts: list[Facts], results: list[FileResult]) -> list[P
     ]
 
 
-def _cached_check(
+def cached_check(
     tree: Tree, files: list[str], max_bytes: int, jobs: int, cache: ValidateCache | None
 ) -> list[FileResult]:
     if cache is None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from modelops_gitops.tree import Tree
     from modelops_gitops.validate import FileResult
 
-_FORMAT = 2
+_FORMAT = 3  # 3: Facts carry the desired stages of a model
 Key = tuple[Any, ...]
 # A file changed this recently may change again within the same timestamp tick without its
 # signature changing (git's "racily clean" entries): it is read every time, never cached.

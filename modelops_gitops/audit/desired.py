@@ -17,7 +17,7 @@ from modelops_gitops.errors import InputError
 from modelops_gitops.facts import Facts
 from modelops_gitops.state import model_file
 from modelops_gitops.tree import Tree, document_paths, model_folder
-from modelops_gitops.validate import FileResult, _cached_check, _max_bytes
+from modelops_gitops.validate import FileResult, cached_check, max_bytes_of
 from modelops_gitops.validate_cache import ValidateCache
 from modelops_gitops.workspace import cache_dir
 
@@ -44,8 +44,8 @@ def desired_stages(
     cache (None: no cache); a tree without stat signatures (a git revision) is not cached."""
     private = cache_dir(root) if use_cache and root is not None else None
     cache = ValidateCache(private / "validate.pickle") if private is not None else None
-    max_bytes = _max_bytes(tree)
-    results = _cached_check(tree, paths, max_bytes, os.cpu_count() or 1, cache)
+    max_bytes = max_bytes_of(tree)
+    results = cached_check(tree, paths, max_bytes, os.cpu_count() or 1, cache)
     results = _refresh_stale(tree, results, max_bytes, cache)
     broken = [p for r in results if r.facts is None for p in r.problems]
     if broken:
@@ -67,7 +67,7 @@ def _refresh_stale(
     stale = [r.file for r in results if r.facts is not None and not _has_stages(r.facts)]
     if not stale:
         return results
-    fresh = {r.file: r for r in _cached_check(tree, stale, max_bytes, 1, None)}
+    fresh = {r.file: r for r in cached_check(tree, stale, max_bytes, 1, None)}
     if cache is not None:
         keys = cache.keys(tree, stale, max_bytes)
         for file in stale:

@@ -17,8 +17,7 @@ from typing import Any
 from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.audit.replay import parse_time, replay
 from modelops_gitops.errors import InputError
-
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # the ledger's own
+from modelops_gitops.times import iso_utc
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def parse_moment(value: str, option: str) -> Moment:
 
 
 def stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+    return iso_utc(moment)
 
 
 def in_period(

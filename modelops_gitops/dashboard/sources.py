@@ -12,7 +12,7 @@ import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from modelops_gitops.errors import InputError
 from modelops_gitops.history import versions_at
 from modelops_gitops.monitor_state import load_records
 from modelops_gitops.state import RepoState, load_repository, model_file
+from modelops_gitops.times import iso_utc
 from modelops_gitops.tree import read_inside
 
 
@@ -71,17 +72,13 @@ def gather(root: Path) -> Sources:
     return Sources(
         state=state,
         head=head,
-        head_time=iso(head_time),
+        head_time=iso_utc(head_time),
         entries=entries,
         applied=applied,
         reports=read_reports(root),
         registered=registrations(root, head, sorted({e.change.model for e in entries})),
         statuses={status.model: status for status in statuses},
     )
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_ledger(root: Path) -> list[LedgerEntry]:

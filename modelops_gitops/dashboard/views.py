@@ -14,6 +14,7 @@ from modelops_gitops.dashboard.sources import Sources, gate_metrics
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.github.settings import repository_of, server_of
 from modelops_gitops.kinds import Model
+from modelops_gitops.times import iso_utc
 
 SITE_REPORTS = "reports"  # audit/reports/<model>/<file> -> reports/<model>/<file>
 KIND_LABELS = {
@@ -276,4 +277,4 @@ def model_view(sources: Sources, model: Model, stages: list[str], last_stage: st
 
 def _registered(sources: Sources, model: str, version: str) -> str:
     moment = sources.registered.get((model, version))
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+    return iso_utc(moment) if moment else ""
