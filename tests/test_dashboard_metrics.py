@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from dashboard_ledgers import draft
+from ledger_drafts import draft
 
 from modelops_gitops.audit.ledger import chain
 from modelops_gitops.dashboard import metrics

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Result, run_script, snapshot
-from dashboard_ledgers import draft
+from ledger_drafts import draft
 from plan_fixtures import (
     CREDIT,
     DIABETES,

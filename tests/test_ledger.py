@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from ledger_drafts import draft as ledger_draft
 
 from modelops_gitops.audit.ledger import (
     GENESIS,
-    LedgerChange,
     LedgerEntry,
     PullRequestRef,
     canonical,
@@ -27,18 +27,7 @@ def draft(
     frm: str | None = None,
     time: str = "2026-01-01T00:00:00Z",
 ) -> LedgerEntry:
-    kind = "stage.removed" if to is None else "stage.promoted"
-    return LedgerEntry(
-        seq=1,
-        prev_hash="",
-        time=time,
-        change=LedgerChange(
-            kind=kind, model=model, stage=stage, version=to or frm or "", to=to, **{"from": frm}
-        ),
-        merge_commit="a" * 40,
-        pr=PullRequestRef(number=7, title="Promote ünïcode", author="jonas"),
-        policy_set_sha256="b" * 64,
-    )
+    return ledger_draft(model, stage, to, frm, time=time)
 
 
 def test_canonical_json_sorts_keys_keeps_utf8_and_refuses_floats() -> None:
@@ -63,7 +52,8 @@ def test_chain_links_entries_and_each_hash_covers_the_content() -> None:
 
 
 def test_serialized_lines_are_canonical_and_parse_back() -> None:
-    entries = chain([], [draft("credit", "staging", "1.0.0")])
+    unicode = PullRequestRef(number=7, title="Promote ünïcode", author="jonas")
+    entries = chain([], [draft("credit", "staging", "1.0.0").model_copy(update={"pr": unicode})])
     data = serialize(entries)
     line = data.splitlines()[0]
     assert line == canonical(json.loads(line))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Result
+from ledger_drafts import draft
 from plan_fixtures import (
     CREDIT,
     change_of,
@@ -23,26 +24,14 @@ from plan_fixtures import (
 
 from modelops_gitops.audit.ledger import (
     LEDGER_PATH,
-    LedgerChange,
     LedgerEntry,
-    PullRequestRef,
     chain,
     serialize,
 )
 
 
 def applied(model: str, stage: str, to: str, time: str, frm: str | None = None) -> LedgerEntry:
-    return LedgerEntry(
-        seq=1,
-        prev_hash="",
-        time=time,
-        change=LedgerChange(
-            kind="stage.promoted", model=model, stage=stage, version=to, to=to, **{"from": frm}
-        ),
-        merge_commit="0" * 40,
-        pr=PullRequestRef(number=1),
-        policy_set_sha256="0" * 64,
-    )
+    return draft(model, stage, to, frm, time=time)
 
 
 Cli = Callable[..., Result]

@@ -1,4 +1,4 @@
-"""Ledgers for dashboard tests, built with ledger.chain() from drafts."""
+"""Unsealed ledger entries for tests (ledger, plan, dashboard), sealed with ledger.chain()."""
 
 from __future__ import annotations
 
