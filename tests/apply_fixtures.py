@@ -11,6 +11,7 @@ PRs merged with `git merge --no-ff` (or squashed), approvals files.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,22 @@ def apply_repo(tmp_path: Path, *, remote: bool = True) -> Path:
         run_git(repo, "push", "--quiet", "origin", "main")
         run_git(repo, "remote", "set-head", "origin", "main")
     return repo
+
+
+_TEMPLATES: dict[Path, Path] = {}
+
+
+def fresh_apply_repo(template_dir: Path, tmp_path: Path) -> Path:
+    """A fresh copy, with its own bare remote, of one adopted repository built once per
+    `template_dir` (a module-scoped temp dir): apply_repo costs an adoption run."""
+    if template_dir not in _TEMPLATES:
+        _TEMPLATES[template_dir] = apply_repo(template_dir)
+    source = _TEMPLATES[template_dir]
+    shutil.copytree(source.parent / "origin.git", tmp_path / "origin.git", symlinks=True)
+    copy = tmp_path / "repo"
+    shutil.copytree(source, copy, symlinks=True)
+    run_git(copy, "remote", "set-url", "origin", str(tmp_path / "origin.git"))
+    return copy
 
 
 def run_apply(repo: Path, *args: str) -> tuple[int, str]:

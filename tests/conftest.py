@@ -72,20 +72,28 @@ spec:
 """
 
 
+def isolation_env(home: Path) -> dict[str, str]:
+    """HOME in `home`; git reads no user or system config; fixed identities and dates. Also
+    for module-scoped fixtures, which the function-scoped `isolate` cannot serve."""
+    return {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Ada Author",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Cy Committer",
+        "GIT_COMMITTER_EMAIL": "cy@example.com",
+        "GIT_AUTHOR_DATE": "2024-05-01T12:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2024-05-01T12:00:00+00:00",
+    }
+
+
 @pytest.fixture(autouse=True)
 def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """HOME in a temporary directory; git reads no user or system config; fixed identities."""
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_AUTHOR_NAME", "Ada Author")
-    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "ada@example.com")
-    monkeypatch.setenv("GIT_COMMITTER_NAME", "Cy Committer")
-    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "cy@example.com")
-    monkeypatch.setenv("GIT_AUTHOR_DATE", "2024-05-01T12:00:00+00:00")
-    monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-05-01T12:00:00+00:00")
+    for name, value in isolation_env(tmp_path_factory.mktemp("home")).items():
+        monkeypatch.setenv(name, value)
     # A test run started from a git hook must not act on the outer repository.
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
         monkeypatch.delenv(name, raising=False)

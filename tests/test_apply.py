@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from apply_fixtures import (
     MERGE_AT_Z,
-    apply_repo,
     approvals,
     chain_ok,
     changes,
+    fresh_apply_repo,
     ledger_at,
     merge_pr,
     promote_credit,
@@ -29,20 +28,16 @@ from modelops_gitops.digest import sha256_file
 from modelops_gitops.git_tree import GitTree
 from modelops_gitops.state import load_state
 
-_TEMPLATE: dict[str, Path] = {}
+
+@pytest.fixture(scope="module")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("template")
 
 
 @pytest.fixture
-def repo(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+def repo(template_dir: Path, tmp_path: Path) -> Path:
     """A fresh copy of one adopted repository (built once per module) with its own remote."""
-    if "repo" not in _TEMPLATE:
-        _TEMPLATE["repo"] = apply_repo(tmp_path_factory.mktemp("template"))
-    source = _TEMPLATE["repo"]
-    shutil.copytree(source.parent / "origin.git", tmp_path / "origin.git", symlinks=True)
-    copy = tmp_path / "repo"
-    shutil.copytree(source, copy, symlinks=True)
-    run_git(copy, "remote", "set-url", "origin", str(tmp_path / "origin.git"))
-    return copy
+    return fresh_apply_repo(template_dir, tmp_path)
 
 
 def head(repo: Path, ref: str = "HEAD") -> str:

@@ -7,11 +7,10 @@ written; the token never shows."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from apply_fixtures import MERGE_AT_Z, TWO_APPROVALS, apply_repo, merge_pr, run_apply
+from apply_fixtures import MERGE_AT_Z, TWO_APPROVALS, fresh_apply_repo, merge_pr, run_apply
 from github_emulator.running import RunningEmulator
 from github_emulator.state import Pull
 from plan_fixtures import AUTHOR, CREDIT, run_git, set_stage
@@ -21,20 +20,17 @@ from modelops_gitops.audit.ledger import LEDGER_PATH
 pytest_plugins = ["github_emulator.fixtures"]
 
 TITLE = "Promote credit 1.2.0 to production"
-_TEMPLATE: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("template")
 
 
 @pytest.fixture
-def repo(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+def repo(template_dir: Path, tmp_path: Path) -> Path:
     """A fresh copy of one adopted repository (built once per module), with its own remote."""
-    if "repo" not in _TEMPLATE:
-        _TEMPLATE["repo"] = apply_repo(tmp_path_factory.mktemp("template"))
-    source = _TEMPLATE["repo"]
-    shutil.copytree(source.parent / "origin.git", tmp_path / "origin.git", symlinks=True)
-    copy = tmp_path / "repo"
-    shutil.copytree(source, copy, symlinks=True)
-    run_git(copy, "remote", "set-url", "origin", str(tmp_path / "origin.git"))
-    return copy
+    return fresh_apply_repo(template_dir, tmp_path)
 
 
 def ledger_lines(repo: Path) -> list[str]:

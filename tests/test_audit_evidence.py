@@ -8,7 +8,6 @@ commit, and found by provenance -- then the approvals, rules and gates the entry
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import isolation_env
 from plan_fixtures import AUTHOR, NOW, approvals_file, promotion_pr, review, run_git
 
 from modelops_gitops.approvals import read_approvals
@@ -97,16 +97,8 @@ def isolated_git(home: Path) -> Iterator[None]:
     """The git isolation of conftest's `isolate`, for module-scoped fixtures (which a
     function-scoped fixture cannot serve)."""
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("HOME", str(home))
-        env.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-        env.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-        env.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        env.setenv("GIT_AUTHOR_NAME", "Ada Author")
-        env.setenv("GIT_AUTHOR_EMAIL", "ada@example.com")
-        env.setenv("GIT_COMMITTER_NAME", "Cy Committer")
-        env.setenv("GIT_COMMITTER_EMAIL", "cy@example.com")
-        env.setenv("GIT_AUTHOR_DATE", "2024-05-01T12:00:00+00:00")
-        env.setenv("GIT_COMMITTER_DATE", "2024-05-01T12:00:00+00:00")
+        for name, value in isolation_env(home).items():
+            env.setenv(name, value)
         yield
 
 
