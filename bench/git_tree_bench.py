@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from repo_gen import generate_repo
 
-from modelops_gitops.git_tree import GitTree
-from modelops_gitops.tree import document_paths
+from modelops_gitops.git.tree import GitTree
+from modelops_gitops.repo.tree import document_paths
 
 IDENTITY = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
 

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from modelops_gitops.scaffold import scaffold_files
+from modelops_gitops.repo.scaffold import scaffold_files
 
 _MARKER = ".bench-models"
 

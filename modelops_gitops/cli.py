@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 
 from modelops_gitops import __version__
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
-from modelops_gitops.workspace import resolve_repo
+from modelops_gitops.repo.workspace import resolve_repo
 
 app = typer.Typer(
     name="modelops-gitops",

@@ -28,7 +28,7 @@ from modelops_gitops.audit.ledger import (
     serialize,
 )
 from modelops_gitops.digest import sha256_bytes
-from modelops_gitops.history import stages_at
+from modelops_gitops.repo.history import stages_at
 
 APPLY_AT = "2024-07-02T09:00:00+00:00"
 MODELS = ("breast-cancer", "credit", "diabetes")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from modelops_gitops.scaffold import scaffold_files
+from modelops_gitops.repo.scaffold import scaffold_files
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "modelops-gitops"

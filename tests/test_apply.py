@@ -25,8 +25,8 @@ from plan_fixtures import BREAST_CANCER, CREDIT, DIABETES, commit, replace, run_
 
 from modelops_gitops.audit.ledger import GENESIS, LEDGER_PATH
 from modelops_gitops.digest import sha256_file
-from modelops_gitops.git_tree import GitTree
-from modelops_gitops.state import load_state
+from modelops_gitops.git.tree import GitTree
+from modelops_gitops.repo.state import load_state
 
 
 @pytest.fixture(scope="module")
@@ -409,7 +409,7 @@ def test_an_unknown_deploy_target_names_the_settings_line(repo: Path) -> None:
 def test_the_manifest_target_is_registered_as_an_entry_point() -> None:
     import tomllib
 
-    from modelops_gitops.audit import targets
+    from modelops_gitops.apply import targets
 
     data = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     points = data["project"]["entry-points"][targets.ENTRY_POINT_GROUP]

@@ -21,7 +21,7 @@ from modelops_gitops.audit.ledger import LEDGER_PATH
 
 DRIVER = """\
 import os, signal, sys
-from modelops_gitops.audit import apply
+from modelops_gitops.apply import pipeline as apply
 step = sys.argv[1]
 original = getattr(apply, step)
 def killed_after(*args, **kwargs):

@@ -3,8 +3,8 @@ one person counting once across teams."""
 
 from __future__ import annotations
 
-from modelops_gitops.approvals import ApprovalsInput, count_for, match_each_team, standing
 from modelops_gitops.kinds import Teams
+from modelops_gitops.plan.approvals import ApprovalsInput, count_for, match_each_team, standing
 
 HEAD = "h" * 40
 OLD = "o" * 40

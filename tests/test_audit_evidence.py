@@ -18,8 +18,7 @@ import pytest
 from conftest import isolation_env
 from plan_fixtures import AUTHOR, NOW, approvals_file, promotion_pr, review, run_git
 
-from modelops_gitops.approvals import read_approvals
-from modelops_gitops.audit.evidence import approvals, draft_entry
+from modelops_gitops.apply.evidence import approvals, draft_entry
 from modelops_gitops.audit.ledger import (
     GateSummary,
     LedgerApproval,
@@ -33,9 +32,10 @@ from modelops_gitops.audit.ledger import (
     serialize,
 )
 from modelops_gitops.audit.provenance import Introduction, introduced_by
-from modelops_gitops.plan import PlanRequest, run_plan
-from modelops_gitops.plan_gates import gate_runner
-from modelops_gitops.plan_result import Approval, ChangeResult, Finding
+from modelops_gitops.plan.approvals import read_approvals
+from modelops_gitops.plan.gates import gate_runner
+from modelops_gitops.plan.planner import PlanRequest, run_plan
+from modelops_gitops.plan.result import Approval, ChangeResult, Finding
 
 MERGED_AT = "2024-07-10T08:30:00Z"
 PR_TITLE = "Promote credit 1.2.0 to production"

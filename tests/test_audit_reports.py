@@ -24,11 +24,11 @@ import pytest
 from markdown_it import MarkdownIt
 from test_audit_evidence import Merged, entry_of, isolated_git, merged_promotion
 
+from modelops_gitops.apply.reports import render_reports, report_paths, svg_problem
 from modelops_gitops.audit.ledger import LedgerChange, LedgerEntry, ReportRef
-from modelops_gitops.audit.reports import render_reports, report_paths, svg_problem
 from modelops_gitops.errors import InputError
 from modelops_gitops.gates import plots
-from modelops_gitops.plan_result import ChangeResult
+from modelops_gitops.plan.result import ChangeResult
 from modelops_gitops.render import markdown_parts, plan_json
 
 PREV = "ab" * 32
@@ -519,8 +519,8 @@ FRESH = """
 import json, sys
 from pathlib import Path
 from modelops_gitops.audit.ledger import LedgerEntry
-from modelops_gitops.audit.reports import render_reports
-from modelops_gitops.plan_result import ChangeResult
+from modelops_gitops.apply.reports import render_reports
+from modelops_gitops.plan.result import ChangeResult
 entry = LedgerEntry.model_validate_json(Path(sys.argv[1]).read_text("utf-8"))
 evidence = ChangeResult.model_validate_json(Path(sys.argv[2]).read_text("utf-8"))
 out = Path(sys.argv[3])

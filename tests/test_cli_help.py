@@ -186,7 +186,7 @@ def test_a_real_crash_inside_a_command_is_contained(
     tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Not a synthetic command: `validate` itself, when the reader under it breaks."""
-    from modelops_gitops import tree
+    from modelops_gitops.repo import tree
 
     def broken(root: Path, path: str) -> bytes:
         raise MemoryError("no room")

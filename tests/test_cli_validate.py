@@ -26,7 +26,7 @@ from conftest import (
     valid_files,
 )
 
-from modelops_gitops.load import load_document
+from modelops_gitops.repo.load import load_document
 
 Cli = Callable[..., Result]
 MODEL = "models/churn/model.yaml"

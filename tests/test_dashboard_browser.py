@@ -26,7 +26,7 @@ from apply_fixtures import approvals, merge_pr, run_apply
 from conftest import Result
 from plan_fixtures import CREDIT, governed_repo, set_stage
 
-from modelops_gitops.state import load_repository
+from modelops_gitops.repo.state import load_repository
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -26,7 +26,7 @@ from plan_fixtures import (
 
 from modelops_gitops.audit.ledger import LEDGER_PATH, ReportRef, chain, serialize
 from modelops_gitops.digest import sha256_bytes
-from modelops_gitops.monitor_state import MonitorRecord, save_record
+from modelops_gitops.monitor.records import MonitorRecord, save_record
 
 CLI = Callable[..., Result]
 START = "2024-05-01T12:00:00Z"  # the example's first commit (conftest's fixed date)

@@ -28,9 +28,9 @@ from modelops_gitops.audit.ledger import (
     serialize,
 )
 from modelops_gitops.digest import sha256_bytes
-from modelops_gitops.git_tree import GitTree
-from modelops_gitops.load import load_document
-from modelops_gitops.state import load_state
+from modelops_gitops.git.tree import GitTree
+from modelops_gitops.repo.load import load_document
+from modelops_gitops.repo.state import load_state
 
 Cli = Callable[..., Result]
 DOCS = PROJECT_ROOT / "docs"

@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from distributed import LocalCluster
 
-from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.gates.drift.report import DriftReport
 from modelops_gitops.gates.drift.run import run_drift
+from modelops_gitops.kinds.drift import DriftConfig
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ import pytest
 from scipy import stats
 
 from modelops_gitops.errors import GateInputError
-from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.gates.drift.plots import distribution_svg
 from modelops_gitops.gates.drift.report import DriftReport, to_gate_result
 from modelops_gitops.gates.drift.run import run_drift
+from modelops_gitops.kinds.drift import DriftConfig
 
 
 def write(tmp_path: Path, name: str, columns: dict[str, object]) -> Path:

@@ -13,9 +13,9 @@ from scipy import stats
 from scipy.spatial import distance
 
 from modelops_gitops.gates.drift import stats as drift_stats
-from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.gates.drift.report import FeatureDrift
 from modelops_gitops.gates.drift.run import run_drift
+from modelops_gitops.kinds.drift import DriftConfig
 
 
 def evidently_psi(ref: np.ndarray, cur: np.ndarray, numerical: bool) -> float:

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from modelops_gitops import edit
 from modelops_gitops.cli import main
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.kinds import Model
-from modelops_gitops.load import load_document
-from modelops_gitops.scaffold import scaffold_files
+from modelops_gitops.repo import edit
+from modelops_gitops.repo.load import load_document
+from modelops_gitops.repo.scaffold import scaffold_files
 
 MODEL = "models/x/model.yaml"
 FILES = {

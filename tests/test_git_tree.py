@@ -14,8 +14,8 @@ import pytest
 
 from modelops_gitops import git
 from modelops_gitops.errors import EXIT_INPUT, GitRefError, InputError
-from modelops_gitops.git_tree import GitTree
-from modelops_gitops.tree import Tree, document_paths
+from modelops_gitops.git.tree import GitTree
+from modelops_gitops.repo.tree import Tree, document_paths
 
 # HOME and git configuration are isolated by conftest's autouse `isolate` fixture.
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from github_emulator.running import RunningEmulator
 
-from modelops_gitops.approvals import ApprovalsInput, standing
 from modelops_gitops.github import GitHubProvider
 from modelops_gitops.github.teams import approvers, github_members, with_members
 from modelops_gitops.kinds import Teams
+from modelops_gitops.plan.approvals import ApprovalsInput, standing
 
 pytest_plugins = ["github_emulator.fixtures"]
 

@@ -21,7 +21,7 @@ import yaml
 from conftest import CHURN_MODEL, PROJECT_ROOT, git, make_repo, valid_files
 from pre_commit.clientlib import load_config, load_manifest
 
-from modelops_gitops.tree import is_document_path
+from modelops_gitops.repo.tree import is_document_path
 
 MANIFEST = PROJECT_ROOT / ".pre-commit-hooks.yaml"
 CONFIG = PROJECT_ROOT / ".pre-commit-config.yaml"

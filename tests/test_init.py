@@ -12,9 +12,9 @@ import pytest
 from conftest import Result, git, make_repo, run_script, snapshot
 
 from modelops_gitops.kinds import KINDS
-from modelops_gitops.schema import schema_file
-from modelops_gitops.tree import is_document_path
-from modelops_gitops.yaml_source import parse
+from modelops_gitops.repo.schema import schema_file
+from modelops_gitops.repo.tree import is_document_path
+from modelops_gitops.repo.yaml_source import parse
 
 Cli = Callable[..., Result]
 SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)\n")

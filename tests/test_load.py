@@ -6,8 +6,8 @@ import pytest
 from conftest import CHURN_MODEL, valid_files
 
 from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
-from modelops_gitops.load import expected_kinds, load_document, locate
 from modelops_gitops.problems import Problem
+from modelops_gitops.repo.load import expected_kinds, load_document, locate
 
 MODEL = "models/churn/model.yaml"
 SCAFFOLD = {k: v.decode() for k, v in valid_files().items() if isinstance(v, bytes)}

@@ -16,7 +16,7 @@ from github_emulator.running import RunningEmulator
 from plan_fixtures import CREDIT, example_files
 
 from modelops_gitops.github import DRIFT_LABEL, MONITOR_LABEL, monitor_marker
-from modelops_gitops.monitor_state import MonitorRecord, load_records, save_record
+from modelops_gitops.monitor.records import MonitorRecord, load_records, save_record
 
 pytest_plugins = ["github_emulator.fixtures"]
 

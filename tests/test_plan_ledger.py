@@ -107,7 +107,7 @@ def test_a_holding_that_starts_after_now_does_not_count_as_soak() -> None:
     from datetime import UTC, datetime
 
     from modelops_gitops.audit.replay import LedgerHistory
-    from modelops_gitops.history import time_held
+    from modelops_gitops.repo.history import time_held
 
     history = LedgerHistory(
         chain([], [applied("credit", "staging", "1.2.0", "2024-07-01T09:00:00Z")])

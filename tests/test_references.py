@@ -5,9 +5,9 @@ from __future__ import annotations
 from conftest import CHURN_MODEL, valid_files
 from pydantic import BaseModel
 
-from modelops_gitops.facts import Facts, Ref, cross_check
-from modelops_gitops.load import load_document
-from modelops_gitops.references import facts_of
+from modelops_gitops.repo.facts import Facts, Ref, cross_check
+from modelops_gitops.repo.load import load_document
+from modelops_gitops.repo.references import facts_of
 
 HEAD = "apiVersion: modelops-gitops/v1\n"
 SCAFFOLD = {k: v.decode() for k, v in valid_files().items() if isinstance(v, bytes)}

@@ -8,7 +8,7 @@ import random
 import pytest
 from test_render_plans import HEAD_SHA, LINKS, finding, make_change, sample_plan
 
-from modelops_gitops.plan_result import Change, PlanResult
+from modelops_gitops.plan.result import Change, PlanResult
 from modelops_gitops.render import DEFAULT_FORMAT, FORMATS, RENDERERS, Links, common
 from modelops_gitops.render.links import location
 

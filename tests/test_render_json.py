@@ -24,7 +24,7 @@ from test_render_plans import (
 
 from modelops_gitops.gates.result import Check
 from modelops_gitops.kinds.policy import CHANGE_KINDS
-from modelops_gitops.plan_result import PLAN_SCHEMA_VERSION, Change, PlanResult
+from modelops_gitops.plan.result import PLAN_SCHEMA_VERSION, Change, PlanResult
 from modelops_gitops.render import plan_json
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

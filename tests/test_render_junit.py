@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from test_render_plans import LINKS, assert_golden, change_result, finding, sample_plan
 
-from modelops_gitops.plan_result import Change, PlanResult
+from modelops_gitops.plan.result import Change, PlanResult
 from modelops_gitops.render import Links, junit
 
 

@@ -23,7 +23,7 @@ from test_render_plans import (
 )
 
 from modelops_gitops.github.text import PLAN_MARKER
-from modelops_gitops.plan_result import Change, PlanResult
+from modelops_gitops.plan.result import Change, PlanResult
 from modelops_gitops.render import Links, markdown
 from modelops_gitops.render.markdown_parts import escape
 

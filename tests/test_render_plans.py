@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from modelops_gitops.gates.result import Check, GateResult
-from modelops_gitops.plan_result import (
+from modelops_gitops.plan.result import (
     BUILTIN_POLICY,
     Approval,
     Change,

@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 from test_render_plans import FRAUD, LINKS, assert_golden, change_result, finding, sample_plan
 
-from modelops_gitops.plan_result import Change, PlanResult
+from modelops_gitops.plan.result import Change, PlanResult
 from modelops_gitops.render import sarif
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

@@ -13,10 +13,10 @@ from conftest import CHURN_MODEL, PROJECT_ROOT, Result, snapshot, valid_files
 from jsonschema import Draft202012Validator
 
 from modelops_gitops.kinds import KINDS
-from modelops_gitops.schema import SCHEMA_DIALECT, rendered_schemas, schema_file
-from modelops_gitops.schema_docs import reference_page, reference_pages, type_of
-from modelops_gitops.tree import is_document_path
-from modelops_gitops.yaml_source import parse
+from modelops_gitops.repo.schema import SCHEMA_DIALECT, rendered_schemas, schema_file
+from modelops_gitops.repo.schema_docs import reference_page, reference_pages, type_of
+from modelops_gitops.repo.tree import is_document_path
+from modelops_gitops.repo.yaml_source import parse
 
 Cli = Callable[..., Result]
 COMMITTED = PROJECT_ROOT / "schemas"

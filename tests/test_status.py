@@ -14,7 +14,7 @@ from conftest import Result
 from plan_fixtures import CREDIT, commit, open_pr, run_git, set_stage
 
 from modelops_gitops.audit.ledger import LedgerEntry
-from modelops_gitops.monitor_state import MonitorRecord, save_record
+from modelops_gitops.monitor.records import MonitorRecord, save_record
 
 Cli = Callable[..., Result]
 

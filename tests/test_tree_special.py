@@ -11,10 +11,10 @@ import pytest
 from conftest import git, make_repo, valid_files
 
 from modelops_gitops.errors import InputError
-from modelops_gitops.git_tree import GitTree
-from modelops_gitops.state import load_state
-from modelops_gitops.tree import WorkTree
-from modelops_gitops.validate import validate_tree
+from modelops_gitops.git.tree import GitTree
+from modelops_gitops.repo.state import load_state
+from modelops_gitops.repo.tree import WorkTree
+from modelops_gitops.repo.validate import validate_tree
 
 
 def test_a_symlinked_model_folder_is_refused(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import CHURN_MODEL, Result, make_repo, snapshot, valid_files, write_files
 
-from modelops_gitops import validate, validate_cache
-from modelops_gitops.tree import WorkTree, document_paths
-from modelops_gitops.validate import FileResult, validate_tree
+from modelops_gitops.repo import validate, validate_cache
+from modelops_gitops.repo.tree import WorkTree, document_paths
+from modelops_gitops.repo.validate import FileResult, validate_tree
 
 Cli = Callable[..., Result]
 MODEL = "models/churn/model.yaml"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modelops_gitops.yaml_source import (
+from modelops_gitops.repo.yaml_source import (
     MAX_DEPTH,
     Parsed,
     YamlProblem,
@@ -369,8 +369,8 @@ def test_clean_files_take_the_fast_path_with_the_same_data() -> None:
     data equals what the event loop (the path that explains problems) builds."""
     from conftest import PROJECT_ROOT
 
-    from modelops_gitops import yaml_source
-    from modelops_gitops.tree import WorkTree, document_paths
+    from modelops_gitops.repo import yaml_source
+    from modelops_gitops.repo.tree import WorkTree, document_paths
 
     tree = WorkTree(PROJECT_ROOT)
     paths = document_paths(tree.paths())

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from modelops_gitops.errors import InputError
-from modelops_gitops.facts import Facts
-from modelops_gitops.state import model_file
-from modelops_gitops.tree import Tree, document_paths, model_folder
-from modelops_gitops.validate import FileResult, cached_check, max_bytes_of
-from modelops_gitops.validate_cache import ValidateCache
-from modelops_gitops.workspace import cache_dir
+from modelops_gitops.repo.facts import Facts
+from modelops_gitops.repo.state import model_file
+from modelops_gitops.repo.tree import Tree, document_paths, model_folder
+from modelops_gitops.repo.validate import FileResult, cached_check, max_bytes_of
+from modelops_gitops.repo.validate_cache import ValidateCache
+from modelops_gitops.repo.workspace import cache_dir
 
 Desired = dict[str, dict[str, str]]  # model -> stage -> version
 

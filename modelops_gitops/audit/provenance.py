@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelops_gitops import git
-from modelops_gitops.history import stages_at
-from modelops_gitops.state import model_file
+from modelops_gitops.repo.history import stages_at
+from modelops_gitops.repo.state import model_file
 from modelops_gitops.times import iso_utc
 
 

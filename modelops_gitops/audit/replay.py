@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from modelops_gitops.audit.ledger import LedgerEntry
-from modelops_gitops.history import Holding
+from modelops_gitops.repo.history import Holding
 
 
 @dataclass(frozen=True)

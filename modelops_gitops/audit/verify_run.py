@@ -30,9 +30,9 @@ from modelops_gitops.audit.verify import (
 from modelops_gitops.audit.verify_source import RevFiles, VerifyCache, WorkFiles
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
-from modelops_gitops.git_tree import GitTree
-from modelops_gitops.tree import Tree, WorkTree, model_folder
-from modelops_gitops.workspace import cache_dir
+from modelops_gitops.git.tree import GitTree
+from modelops_gitops.repo.tree import Tree, WorkTree, model_folder
+from modelops_gitops.repo.workspace import cache_dir
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from modelops_gitops.audit.ledger import LEDGER_PATH, REPORTS_DIR
 from modelops_gitops.audit.verify import REGULAR, Break, ChainCheck, ChainSummary, summarize
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.files import write_atomic
-from modelops_gitops.git_tree import SUBMODULE_MODE, SYMLINK_MODE, GitTree
-from modelops_gitops.validate_cache import RACY_NS
+from modelops_gitops.git.tree import SUBMODULE_MODE, SYMLINK_MODE, GitTree
+from modelops_gitops.repo.validate_cache import RACY_NS
 
 _FORMAT = 1
 HASH_THREADS = 16  # small files: the pool overlaps reads; hashing itself runs on every core

@@ -16,10 +16,9 @@ from typing import Any
 
 import typer
 
-from modelops_gitops.approvals import read_approvals
-from modelops_gitops.audit.apply import Options, Outcome, describe, run
-from modelops_gitops.audit.apply_reconcile import Refused
-from modelops_gitops.audit.apply_sources import (
+from modelops_gitops.apply.pipeline import Options, Outcome, describe, run
+from modelops_gitops.apply.reconcile import Refused
+from modelops_gitops.apply.sources import (
     GitHubPulls,
     LocalApprovals,
     NoPullRequests,
@@ -27,8 +26,9 @@ from modelops_gitops.audit.apply_sources import (
 )
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION
 from modelops_gitops.gates.result import GateResult
-from modelops_gitops.plan_result import Change
-from modelops_gitops.rules.base import Context, GateRunner
+from modelops_gitops.plan.approvals import read_approvals
+from modelops_gitops.plan.result import Change
+from modelops_gitops.plan.rules.base import Context, GateRunner
 
 
 def run_command(
@@ -80,7 +80,7 @@ def _gate_runner(root: Path) -> GateRunner:
     def run(rule: Any, change: Change, ctx: Context) -> GateResult:
         nonlocal runner
         if runner is None:
-            from modelops_gitops.plan_gates import gate_runner
+            from modelops_gitops.plan.gates import gate_runner
 
             runner = gate_runner(root)
         return runner(rule, change, ctx)

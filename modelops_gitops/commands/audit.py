@@ -24,8 +24,8 @@ from modelops_gitops.audit.sync import in_order
 from modelops_gitops.audit.verify_run import Verdict, run_verify
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.files import write_atomic
-from modelops_gitops.state import load_state
-from modelops_gitops.tree import WorkTree, read_inside
+from modelops_gitops.repo.state import load_state
+from modelops_gitops.repo.tree import WorkTree, read_inside
 
 
 def read_entries(root: Path) -> list[LedgerEntry]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from modelops_gitops.demo import run_demo
+from modelops_gitops.demo.driver import run_demo
 from modelops_gitops.errors import EXIT_OK, InputError
 
 

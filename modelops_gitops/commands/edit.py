@@ -17,16 +17,17 @@ from typing import get_args
 
 import typer
 
-from modelops_gitops import edit, git
+from modelops_gitops import git
 from modelops_gitops.digest import sha256_file
 from modelops_gitops.errors import EXIT_OK, ConflictError, InputError
 from modelops_gitops.files import write_atomic
 from modelops_gitops.kinds import Lifecycle, Model
 from modelops_gitops.kinds.common import NAME_PATTERN, SEMVER_PATTERN, RiskTier
 from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat, Task
-from modelops_gitops.load import load_document
 from modelops_gitops.problems import Problem
-from modelops_gitops.tree import (
+from modelops_gitops.repo import edit
+from modelops_gitops.repo.load import load_document
+from modelops_gitops.repo.tree import (
     DEFAULT_MAX_BYTES,
     MODELS_DIR,
     POLICIES_DIR,
@@ -34,7 +35,7 @@ from modelops_gitops.tree import (
     WorkTree,
     document_paths,
 )
-from modelops_gitops.validate import validate_tree
+from modelops_gitops.repo.validate import validate_tree
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def previous_holder(root: Path, model: str, stage: str, current: str) -> str | N
     Read from the same stage history `plan` judges rollbacks by (`plan.stage_history` at
     HEAD: the applied ledger once apply has run, else the model file's first-parent history).
     """
-    from modelops_gitops.plan import stage_history
+    from modelops_gitops.plan.planner import stage_history
 
     head = git.head_commit(root)
     if head is None:

@@ -14,15 +14,15 @@ import typer
 from modelops_gitops.commands.gate_drift import run_drift_command
 from modelops_gitops.commands.gate_model import parse_overrides, run_gate
 from modelops_gitops.errors import InputError
-from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.gates.drift.gate import drift_config
 from modelops_gitops.kinds import Model
-from modelops_gitops.plan_result import Change
-from modelops_gitops.policy import selects
+from modelops_gitops.kinds.drift import DriftConfig
+from modelops_gitops.plan.policy import selects
+from modelops_gitops.plan.result import Change
 from modelops_gitops.progress import progress_reporter
-from modelops_gitops.state import RepoState, load_state, model_file
-from modelops_gitops.tree import WorkTree
-from modelops_gitops.workspace import cache_dir
+from modelops_gitops.repo.state import RepoState, load_state, model_file
+from modelops_gitops.repo.tree import WorkTree
+from modelops_gitops.repo.workspace import cache_dir
 
 
 def _model(state: RepoState, name: str) -> Model:

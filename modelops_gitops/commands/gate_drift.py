@@ -11,11 +11,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
-from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.gates.drift.engine_local import Progress
 from modelops_gitops.gates.drift.render import RENDERERS
 from modelops_gitops.gates.drift.report import Engine
 from modelops_gitops.gates.drift.run import run_drift
+from modelops_gitops.kinds.drift import DriftConfig
 from modelops_gitops.problems import Problem
 
 FORMATS = tuple(RENDERERS)

@@ -10,7 +10,7 @@ import typer
 from modelops_gitops.audit.queries import approvers, entry_view, of_model, pr_text
 from modelops_gitops.commands.audit import read_entries
 from modelops_gitops.errors import EXIT_OK, InputError
-from modelops_gitops.state import model_file
+from modelops_gitops.repo.state import model_file
 
 
 def run(root: Path, model: str, fmt: str) -> int:

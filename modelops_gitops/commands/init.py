@@ -12,9 +12,9 @@ import typer
 
 from modelops_gitops import git
 from modelops_gitops.errors import EXIT_OK, InputError
-from modelops_gitops.scaffold import scaffold_files
-from modelops_gitops.tree import WorkTree
-from modelops_gitops.validate import validate_tree
+from modelops_gitops.repo.scaffold import scaffold_files
+from modelops_gitops.repo.tree import WorkTree
+from modelops_gitops.repo.validate import validate_tree
 
 _GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$")  # a user or organisation
 _GITHUB_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")

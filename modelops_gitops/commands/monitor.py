@@ -25,11 +25,11 @@ from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, GateInputError, Inpu
 from modelops_gitops.gates.drift.render import render_json, render_text
 from modelops_gitops.gates.drift.report import DriftReport, summary_line
 from modelops_gitops.kinds import Model
-from modelops_gitops.monitor_state import MonitorRecord, save_record
+from modelops_gitops.monitor.records import MonitorRecord, save_record
 from modelops_gitops.problems import Problem
 from modelops_gitops.render.markdown_parts import code, escape, link, number, table
-from modelops_gitops.state import RepoState, load_state
-from modelops_gitops.tree import WorkTree
+from modelops_gitops.repo.state import RepoState, load_state
+from modelops_gitops.repo.tree import WorkTree
 
 if TYPE_CHECKING:
     from modelops_gitops.github.types import MonitorIssue

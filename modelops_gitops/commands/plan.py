@@ -18,13 +18,13 @@ from pathlib import Path
 import typer
 
 from modelops_gitops import git
-from modelops_gitops.approvals import ApprovalsInput, read_approvals
 from modelops_gitops.errors import GitRefError, InputError
 from modelops_gitops.files import write_atomic
-from modelops_gitops.plan import WORKTREE, PlanRequest, run_plan
-from modelops_gitops.plan_result import PlanResult
+from modelops_gitops.plan.approvals import ApprovalsInput, read_approvals
+from modelops_gitops.plan.planner import WORKTREE, PlanRequest, run_plan
+from modelops_gitops.plan.result import PlanResult
+from modelops_gitops.plan.rules.base import GateRunner
 from modelops_gitops.render.links import Links
-from modelops_gitops.rules.base import GateRunner
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,6 @@ def _links(root: Path, result: PlanResult) -> Links:
 
 
 def _gate_runner(root: Path) -> GateRunner:
-    from modelops_gitops.plan_gates import gate_runner  # gates: only when they run
+    from modelops_gitops.plan.gates import gate_runner  # gates: only when they run
 
     return gate_runner(root)

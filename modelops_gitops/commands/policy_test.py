@@ -8,10 +8,16 @@ from pathlib import Path
 import typer
 
 from modelops_gitops.errors import EXIT_INPUT, EXIT_OK, EXIT_VIOLATION, InputError
-from modelops_gitops.policy_tests import TESTS_DIR, CaseOutcome, coverage, parse_tests, run_case
-from modelops_gitops.state import load_state
-from modelops_gitops.tree import WorkTree, read_inside
-from modelops_gitops.yaml_source import YamlProblem, parse, problem_of
+from modelops_gitops.plan.policy_tests import (
+    TESTS_DIR,
+    CaseOutcome,
+    coverage,
+    parse_tests,
+    run_case,
+)
+from modelops_gitops.repo.state import load_state
+from modelops_gitops.repo.tree import WorkTree, read_inside
+from modelops_gitops.repo.yaml_source import YamlProblem, parse, problem_of
 
 
 def run(root: Path, *, fmt: str, require_coverage: bool) -> int:

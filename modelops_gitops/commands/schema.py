@@ -9,8 +9,8 @@ import typer
 
 from modelops_gitops.errors import EXIT_OK, InputError
 from modelops_gitops.files import write_atomic
-from modelops_gitops.schema import rendered_schemas
-from modelops_gitops.schema_docs import reference_pages
+from modelops_gitops.repo.schema import rendered_schemas
+from modelops_gitops.repo.schema_docs import reference_pages
 
 
 def run(out: Path, docs: Path | None = None) -> int:

@@ -26,10 +26,10 @@ from modelops_gitops.audit.verify_run import ledger_summary
 from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
-from modelops_gitops.monitor_state import load_records
-from modelops_gitops.state import load_state
-from modelops_gitops.tree import WorkTree, model_folder
-from modelops_gitops.workspace import cache_dir
+from modelops_gitops.monitor.records import load_records
+from modelops_gitops.repo.state import load_state
+from modelops_gitops.repo.tree import WorkTree, model_folder
+from modelops_gitops.repo.workspace import cache_dir
 
 
 def run(

@@ -8,10 +8,10 @@ from pathlib import Path
 import typer
 
 from modelops_gitops.errors import EXIT_INPUT, EXIT_OK
-from modelops_gitops.tree import WorkTree
-from modelops_gitops.validate import Report, validate_tree
-from modelops_gitops.validate_cache import ValidateCache
-from modelops_gitops.workspace import cache_dir
+from modelops_gitops.repo.tree import WorkTree
+from modelops_gitops.repo.validate import Report, validate_tree
+from modelops_gitops.repo.validate_cache import ValidateCache
+from modelops_gitops.repo.workspace import cache_dir
 
 
 def relative_paths(root: Path, paths: list[Path]) -> list[str]:

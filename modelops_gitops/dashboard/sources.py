@@ -22,11 +22,11 @@ from modelops_gitops.audit.provenance import introduced_by
 from modelops_gitops.audit.replay import AppliedState, replay
 from modelops_gitops.audit.sync import ModelStatus, StatusInputs, model_statuses
 from modelops_gitops.errors import InputError
-from modelops_gitops.history import versions_at
-from modelops_gitops.monitor_state import load_records
-from modelops_gitops.state import RepoState, load_repository, model_file
+from modelops_gitops.monitor.records import load_records
+from modelops_gitops.repo.history import versions_at
+from modelops_gitops.repo.state import RepoState, load_repository, model_file
+from modelops_gitops.repo.tree import read_inside
 from modelops_gitops.times import iso_utc
-from modelops_gitops.tree import read_inside
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from modelops_gitops.plan_result import Finding, PlanResult
+from modelops_gitops.plan.result import Finding, PlanResult
 from modelops_gitops.render import markdown
 from modelops_gitops.render.common import counts
 from modelops_gitops.render.links import Links

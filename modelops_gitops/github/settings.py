@@ -15,8 +15,8 @@ from pathlib import Path
 from modelops_gitops.errors import InputError, ProviderError
 from modelops_gitops.kinds import Repository
 from modelops_gitops.kinds.settings import Provider
-from modelops_gitops.load import load_document
-from modelops_gitops.tree import MODELOPS_FILE, read_inside
+from modelops_gitops.repo.load import load_document
+from modelops_gitops.repo.tree import MODELOPS_FILE, read_inside
 
 from .provider import GitHubProvider
 

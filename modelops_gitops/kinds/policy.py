@@ -22,7 +22,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.kinds.common import (
     ApiVersion,
     DateOrDateTime,
@@ -33,6 +32,7 @@ from modelops_gitops.kinds.common import (
     RiskTier,
     Strict,
 )
+from modelops_gitops.kinds.drift import DriftConfig
 from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat
 
 ChangeKind = Literal[

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from modelops_gitops.kinds.common import ApiVersion, Metadata, Strict
-from modelops_gitops.tree import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
+from modelops_gitops.repo.tree import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
 
 
 class Provider(Strict):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from modelops_gitops.plan_result import PlanResult
+from modelops_gitops.plan.result import PlanResult
 from modelops_gitops.render import junit, markdown, plan_json, sarif, text
 from modelops_gitops.render.links import Links
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from modelops_gitops.plan_result import (
+from modelops_gitops.plan.result import (
     Change,
     ChangeResult,
     Finding,

@@ -19,7 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from modelops_gitops.plan_result import Finding, PlanResult
+from modelops_gitops.plan.result import Finding, PlanResult
 from modelops_gitops.render import common
 from modelops_gitops.render.links import Links, location
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from modelops_gitops.plan_result import ChangeResult, Finding, PlanResult
+from modelops_gitops.plan.result import ChangeResult, Finding, PlanResult
 from modelops_gitops.render import common
 from modelops_gitops.render.links import Links
 from modelops_gitops.render.markdown_parts import (

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from modelops_gitops.gates.result import GateResult, JsonCell
-from modelops_gitops.plan_result import ChangeResult, Finding, PlanResult
+from modelops_gitops.plan.result import ChangeResult, Finding, PlanResult
 from modelops_gitops.render import common
 from modelops_gitops.render.links import Links
 

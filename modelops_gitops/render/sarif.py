@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from modelops_gitops import __version__
-from modelops_gitops.plan_result import Change, Finding, PlanResult
+from modelops_gitops.plan.result import Change, Finding, PlanResult
 from modelops_gitops.render import common
 from modelops_gitops.render.links import Links
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 
 from modelops_gitops.gates.result import GateResult
-from modelops_gitops.plan_result import Finding, PlanResult
+from modelops_gitops.plan.result import Finding, PlanResult
 from modelops_gitops.render import common
 from modelops_gitops.render.links import Links, location
 

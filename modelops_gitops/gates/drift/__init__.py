@@ -16,6 +16,6 @@ embeds `DriftConfig`, and validating YAML must not load numpy, scipy or pyarrow.
 
 from __future__ import annotations
 
-from modelops_gitops.gates.drift.config import DriftConfig, FeatureSettings
+from modelops_gitops.kinds.drift import DriftConfig, FeatureSettings
 
 __all__ = ["DriftConfig", "FeatureSettings"]

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 import numpy as np
 
 from modelops_gitops.gates.drift.columns import PlannedColumn, infer_type
-from modelops_gitops.gates.drift.config import TestName
 from modelops_gitops.gates.drift.decide import needs
 from modelops_gitops.gates.drift.evidence import (
     BinnedNumeric,
@@ -28,6 +27,7 @@ from modelops_gitops.gates.drift.summaries import (
     NumericSummary,
     Summary,
 )
+from modelops_gitops.kinds.drift import TestName
 
 Summaries = dict[str, Summary]
 T = TypeVar("T")

@@ -20,10 +20,10 @@ import numpy as np
 import pyarrow as pa
 
 from modelops_gitops.errors import GateInputError
-from modelops_gitops.gates.drift.config import ColumnType, DriftConfig
 from modelops_gitops.gates.drift.evidence import ValueCounts
 from modelops_gitops.gates.drift.report import SkippedColumn
 from modelops_gitops.gates.drift.summaries import CategoryCounts
+from modelops_gitops.kinds.drift import ColumnType, DriftConfig
 
 DataKind = Literal["float", "int", "bool", "string", "skip"]
 INT_CATEGORICAL_MAX_DISTINCT = 10

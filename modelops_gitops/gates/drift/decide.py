@@ -20,11 +20,6 @@ import numpy as np
 
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.drift import stats
-from modelops_gitops.gates.drift.config import (
-    NUMERICAL_ONLY_TESTS,
-    DriftConfig,
-    TestName,
-)
 from modelops_gitops.gates.drift.evidence import (
     ColumnEvidence,
     ColumnFacts,
@@ -32,6 +27,11 @@ from modelops_gitops.gates.drift.evidence import (
     binned_keys,
 )
 from modelops_gitops.gates.drift.report import Distribution, FeatureDrift
+from modelops_gitops.kinds.drift import (
+    NUMERICAL_ONLY_TESTS,
+    DriftConfig,
+    TestName,
+)
 
 SMALL_REFERENCE = 1000  # at most this many reference values: p-value tests
 PLOT_TOP_VALUES = 20

@@ -15,7 +15,6 @@ from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.datasets import Source
 from modelops_gitops.gates.drift.binned import Summaries
 from modelops_gitops.gates.drift.columns import PlannedColumn
-from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.gates.drift.engine_local import Progress
 from modelops_gitops.gates.drift.engine_summaries import (
     DEFAULT_BINS,
@@ -23,6 +22,7 @@ from modelops_gitops.gates.drift.engine_summaries import (
     run_summaries,
 )
 from modelops_gitops.gates.drift.report import FeatureDrift
+from modelops_gitops.kinds.drift import DriftConfig
 
 
 class DaskExecutor:

@@ -34,7 +34,6 @@ from modelops_gitops.gates.drift.binned import (
     summary_facts,
 )
 from modelops_gitops.gates.drift.columns import PlannedColumn
-from modelops_gitops.gates.drift.config import DriftConfig, TestName
 from modelops_gitops.gates.drift.decide import choose_test, evaluate, needs
 from modelops_gitops.gates.drift.engine_local import Progress, default_threads
 from modelops_gitops.gates.drift.evidence import ColumnFacts
@@ -54,6 +53,7 @@ from modelops_gitops.gates.drift.summaries import (
     merge,
     summarize_numeric,
 )
+from modelops_gitops.kinds.drift import DriftConfig, TestName
 
 DEFAULT_BINS = 1 << 14
 REFINEMENTS = 1  # rounds of REFINE_FACTOR finer bins for a verdict within the error bound

@@ -14,8 +14,8 @@ from typing import Protocol
 import numpy as np
 
 from modelops_gitops.gates.drift import stats
-from modelops_gitops.gates.drift.config import ColumnType
 from modelops_gitops.gates.drift.stats import FloatArray, IntArray
+from modelops_gitops.kinds.drift import ColumnType
 
 REF_DISTINCT_FOR_BINS = 20  # Evidently bins numerical columns with more distinct reference values
 

@@ -13,7 +13,6 @@ import numpy as np
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.drift import stats
 from modelops_gitops.gates.drift.columns import PlannedColumn, align_categories, infer_type
-from modelops_gitops.gates.drift.config import ColumnType
 from modelops_gitops.gates.drift.decide import Needs
 from modelops_gitops.gates.drift.evidence import (
     ColumnEvidence,
@@ -25,6 +24,7 @@ from modelops_gitops.gates.drift.evidence import (
 )
 from modelops_gitops.gates.drift.stats import FloatArray
 from modelops_gitops.gates.drift.summaries import CategoryCounts
+from modelops_gitops.kinds.drift import ColumnType
 
 
 @dataclass(frozen=True)

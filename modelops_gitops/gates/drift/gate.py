@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.base import GateIO, GateRequest
-from modelops_gitops.gates.drift.config import DriftConfig
 from modelops_gitops.gates.drift.report import to_gate_result
 from modelops_gitops.gates.drift.run import run_drift
 from modelops_gitops.gates.result import GateName, GateResult
+from modelops_gitops.kinds.drift import DriftConfig
 from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import DriftRule
 

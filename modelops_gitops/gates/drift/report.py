@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from modelops_gitops.gates.drift.config import P_VALUE_TESTS, ColumnType, TestName
 from modelops_gitops.gates.result import Check, GateResult, JsonCell
+from modelops_gitops.kinds.drift import P_VALUE_TESTS, ColumnType, TestName
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Engine = Literal["local", "chunked", "dask"]

@@ -1,0 +1,124 @@
+"""`apply --tag`: git tags in GTO's format, so GTO (`gto show`, `gto history`) reads the
+same registry.
+
+Matched against iterative/gto `gto/tag.py` (TagTemplates, name_tag, index_tag) and
+`gto/constants.py` (tag_re):
+
+    <model>@v<version>          Registration: annotated, on the commit that registered it
+    <model>#<stage>#<N>         Assignment
+    <model>#<stage>!#<N>        Unassignment (our stage removal)
+
+GTO takes the version of an assignment from the commit its tag points at (index_tag:
+`find_version(commit_hexsha=tag.target)`), so an assignment tag goes on the commit of that
+version's registration tag; a tag on the apply commit would read as an unregistered version.
+N is GTO's per-artifact counter shared by assignments and unassignments: here the position of
+the entry among the model's ledger entries, so tags are a function of the ledger. Only
+annotated tags count for GTO. Tag objects are deterministic (the bot as tagger, the
+entry's or the registration's git time as date), so two applies create identical tags.
+
+GTO allows one version per commit: versions registered in the same commit (a repository's
+first import) all point there, and GTO shows the one it indexes first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelops_gitops import git
+from modelops_gitops.apply.commit import run_as_bot
+from modelops_gitops.audit.ledger import LedgerEntry
+from modelops_gitops.repo.state import RepoState, model_file
+from modelops_gitops.repo.yaml_source import YamlProblem, parse
+from modelops_gitops.times import iso_utc
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    target: str  # commit sha
+    message: str
+    date: str  # ISO 8601, the tagger date
+
+
+def version_tag(model: str, version: str) -> str:
+    return f"{model}@v{version}"
+
+
+def stage_tag(entry: LedgerEntry, counter: int) -> str:
+    cancel = "!" if entry.change.to is None else ""
+    return f"{entry.change.model}#{entry.change.stage}{cancel}#{counter}"
+
+
+def registrations(root: Path, head: str, model: str) -> dict[str, tuple[str, str]]:
+    """version -> (first first-parent commit whose model file lists it, its ISO time)."""
+    path = model_file(model)
+    found: dict[str, tuple[str, str]] = {}
+    for sha, when in reversed(git.file_log(root, path, head, first_parent=True)):
+        for version in _versions_at(root, sha, path):
+            found.setdefault(version, (sha, iso_utc(when)))
+    return found
+
+
+def _versions_at(root: Path, sha: str, path: str) -> list[str]:
+    try:
+        data = parse(path, git.show_file(root, sha, path), max_bytes=64 * 1_048_576).data
+    except YamlProblem:
+        return []
+    versions = data.get("spec", {}).get("versions", []) if isinstance(data, dict) else []
+    if not isinstance(versions, list):
+        return []
+    return [str(v["version"]) for v in versions if isinstance(v, dict) and "version" in v]
+
+
+def wanted(root: Path, head: str, state: RepoState, entries: Sequence[LedgerEntry]) -> list[Tag]:
+    """Every GTO tag the registry and the ledger call for."""
+    tags: list[Tag] = []
+    counters: dict[str, int] = {}
+    registered: dict[str, dict[str, tuple[str, str]]] = {}
+    for name in sorted(state.models):
+        registered[name] = registrations(root, head, name)
+        for version in state.models[name].spec.versions:
+            where = registered[name].get(version.version)
+            if where is not None:
+                message = f"Registering artifact {name} version v{version.version}"
+                tags.append(Tag(version_tag(name, version.version), where[0], message, where[1]))
+    for entry in entries:
+        change = entry.change
+        counters[change.model] = counters.get(change.model, 0) + 1
+        where = registered.get(change.model, {}).get(change.version)
+        if where is None:
+            continue  # the model or version is gone from HEAD: no commit to point at
+        action = "Unassigning" if change.to is None else "Assigning"
+        message = (
+            f"{action} stage {change.stage} to artifact {change.model} version "
+            f"v{change.version} (ledger seq {entry.seq}, {entry.hash})"
+        )
+        tags.append(Tag(stage_tag(entry, counters[change.model]), where[0], message, entry.time))
+    return tags
+
+
+def existing(root: Path) -> dict[str, str]:
+    """tag name -> the commit it points at (peeled)."""
+    fmt = "%(refname:strip=2) %(objectname) %(*objectname)"
+    out = git.run(root, "for-each-ref", f"--format={fmt}", "refs/tags")
+    found: dict[str, str] = {}
+    for line in out.decode().splitlines():
+        name, obj, peeled = [*line.split(" "), "", ""][:3]
+        found[name] = peeled or obj
+    return found
+
+
+def create_missing(root: Path, tags: Sequence[Tag]) -> list[Tag]:
+    """Create the annotated tags that do not exist yet; those created. A tag that exists is
+    left alone (GTO tags are never moved)."""
+    have = existing(root)
+    created = []
+    for tag in tags:
+        if tag.name in have:
+            continue
+        args = ("tag", "--annotate", "--file=-", "--end-of-options", tag.name, tag.target)
+        run_as_bot(root, *args, input_bytes=tag.message.encode(), date=tag.date)
+        created.append(tag)
+    return created

@@ -1,0 +1,169 @@
+"""Deploy targets: what `apply` hands each applied change to.
+
+A target is a plugin, found by name in the entry point group `modelops_gitops.deploy_targets`
+(the built-in `manifest` is registered there too) and chosen in modelops.yaml:
+
+    spec:
+      deploy:
+        targets: [manifest]        # the default
+
+    class MyTarget:                # registered as  my-target = "my_pkg.module:MyTarget"
+        name = "my-target"
+        def files(self, entry: LedgerEntry, model: Model | None) -> list[DeployFile]: ...
+        def deliver(self, root: Path, entries: Sequence[LedgerEntry]) -> None: ...  # optional
+
+`files` is pure: the files to add to (bytes) or remove from (None) the apply commit, so
+they land atomically with the ledger entry. `deliver`, when a target has it, runs after the
+commit reached the remote (`apply --push`) to tell an external system (an MLflow alias, a
+KServe cluster); it may run more than once for the same entries (a retried apply, a
+re-delivery after a crash) and MUST be idempotent: set the state the entries describe,
+never "add one more".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from modelops_gitops.audit.ledger import LedgerEntry, canonical
+from modelops_gitops.errors import InputError
+from modelops_gitops.kinds import Model
+from modelops_gitops.kinds.common import URI_PATTERN
+from modelops_gitops.repo.state import RepoState
+from modelops_gitops.repo.tree import MODELOPS_FILE
+from modelops_gitops.repo.yaml_locator import Locator
+
+ENTRY_POINT_GROUP = "modelops_gitops.deploy_targets"
+DEPLOY_DIR = "deploy"
+
+
+@dataclass(frozen=True)
+class DeployFile:
+    """A file a target adds to the apply commit (`data`), or removes from it (None)."""
+
+    path: str
+    data: bytes | None
+
+
+class DeployTarget(Protocol):
+    name: str
+
+    def files(self, entry: LedgerEntry, model: Model | None) -> list[DeployFile]:
+        """The files that make the target reflect `entry` (model: the model at HEAD)."""
+        ...
+
+
+@runtime_checkable
+class Deliverer(Protocol):
+    def deliver(self, root: Path, entries: Sequence[LedgerEntry]) -> None:
+        """After a successful push: make the external system match `entries`. Idempotent."""
+        ...
+
+
+class ManifestTarget:
+    """deploy/<stage>/<model>.json: what a stage of a model serves, as canonical JSON."""
+
+    name = "manifest"
+
+    def files(self, entry: LedgerEntry, model: Model | None) -> list[DeployFile]:
+        change = entry.change
+        path = manifest_path(change.stage, change.model)
+        if change.to is None:
+            return [DeployFile(path, None)]
+        version = model.spec.version(change.to) if model is not None else None
+        if version is None:
+            raise InputError(f"{change.model}: version {change.to} is not registered at HEAD")
+        location = version.artifact.path
+        artifact: dict[str, object] = {
+            "uri" if URI_PATTERN.match(location) else "path": location,
+            "sha256": version.artifact.sha256,
+            "format": version.artifact.format,
+        }
+        if version.artifact.size is not None:
+            artifact["size"] = version.artifact.size
+        manifest = {
+            "model": change.model,
+            "stage": change.stage,
+            "version": change.to,
+            "artifact": artifact,
+            "ledger_seq": entry.seq,
+        }
+        return [DeployFile(path, canonical(manifest) + b"\n")]
+
+
+def manifest_path(stage: str, model: str) -> str:
+    return f"{DEPLOY_DIR}/{stage}/{model}.json"
+
+
+BUILTIN: dict[str, Callable[[], DeployTarget]] = {"manifest": ManifestTarget}
+
+
+def available() -> dict[str, Callable[[], DeployTarget]]:
+    """Every installed target by name: the built-ins, then the entry points."""
+    found = dict(BUILTIN)
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        if point.name not in found:
+            found[point.name] = _loader(point.load)
+    return found
+
+
+def _loader(load: Callable[[], object]) -> Callable[[], DeployTarget]:
+    def make() -> DeployTarget:
+        factory = load()
+        target: DeployTarget = factory() if callable(factory) else factory  # type: ignore[assignment]
+        return target
+
+    return make
+
+
+def configured(state: RepoState) -> list[DeployTarget]:
+    """The targets modelops.yaml names; an unknown name is bad input at its line."""
+    known = available()
+    names = state.spec.deploy.targets
+    unknown = [(i, name) for i, name in enumerate(names) if name not in known]
+    if unknown:
+        locator = Locator(state)
+        problems = []
+        for index, name in unknown:
+            line, column = locator.position(MODELOPS_FILE, ("spec", "deploy", "targets", index))
+            problems.append(
+                InputError.at(
+                    MODELOPS_FILE,
+                    f"unknown deploy target {name!r}; installed: {', '.join(sorted(known))}",
+                    line=line,
+                    column=column,
+                    field=f"spec.deploy.targets[{index}]",
+                ).problems[0]
+            )
+        raise InputError(problems)
+    return [known[name]() for name in dict.fromkeys(names)]
+
+
+def deploy_files(
+    targets: Sequence[DeployTarget], entries: Sequence[LedgerEntry], models: Mapping[str, Model]
+) -> dict[str, bytes | None]:
+    """path -> bytes (write) or None (remove) after every entry, in order; a later entry's
+    file replaces an earlier one's."""
+    out: dict[str, bytes | None] = {}
+    for entry in entries:
+        for target in targets:
+            for file in target.files(entry, models.get(entry.change.model)):
+                out[_inside_deploy(target.name, file.path)] = file.data
+    return out
+
+
+def _inside_deploy(target: str, path: str) -> str:
+    """Targets write only under deploy/ (the folder apply owns and cleans after a crash)."""
+    parts = path.split("/")
+    if len(parts) < 2 or parts[0] != DEPLOY_DIR or any(p in ("", ".", "..") for p in parts):
+        raise InputError(f"deploy target {target!r} returned {path!r}: not a path under deploy/")
+    return path
+
+
+def deliver(root: Path, targets: Sequence[DeployTarget], entries: Sequence[LedgerEntry]) -> None:
+    for target in targets:
+        if isinstance(target, Deliverer):
+            target.deliver(root, entries)

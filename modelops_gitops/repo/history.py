@@ -1,0 +1,108 @@
+"""Which versions held a stage, and since when: what rollbacks and soak times are judged by.
+
+The source of truth is the applied ledger (audit/ledger.jsonl) once apply has run; until a
+ledger exists, the git history of the model file on the base branch stands in for it (the
+time of the first-parent commit at which a version first appeared in a stage -- the merge,
+for a change merged from a branch -- counts as the time it took it).
+Both answer through `StageHistory`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from modelops_gitops import git
+from modelops_gitops.repo.yaml_source import YamlProblem, parse
+
+
+@dataclass(frozen=True)
+class Holding:
+    version: str
+    since: datetime
+
+
+class StageHistory(Protocol):
+    def holdings(self, model: str, stage: str) -> list[Holding]:
+        """Every version that held (model, stage), oldest first; the last one holds it now."""
+        ...
+
+
+@dataclass
+class GitHistory:
+    """Holdings read from the git history of models/<name>/model.yaml up to `commit`."""
+
+    root: Path
+    commit: str
+    _cache: dict[str, dict[str, list[Holding]]] = field(default_factory=dict)
+
+    def holdings(self, model: str, stage: str) -> list[Holding]:
+        if model not in self._cache:
+            self._cache[model] = self._read(model)
+        return self._cache[model].get(stage, [])
+
+    def _read(self, model: str) -> dict[str, list[Holding]]:
+        path = f"models/{model}/model.yaml"
+        result: dict[str, list[Holding]] = {}
+        for sha, when in reversed(git.file_log(self.root, path, self.commit, first_parent=True)):
+            stages = stages_at(self.root, sha, path)
+            for stage, version in stages.items():
+                held = result.setdefault(stage, [])
+                if not held or held[-1].version != version:
+                    held.append(Holding(version, when))
+        return result
+
+
+def spec_at(root: Path, sha: str, path: str) -> dict[str, Any]:
+    """`spec` of the model file at `path` in commit `sha`; {} if absent or unreadable."""
+    try:
+        data = parse(path, git.show_file(root, sha, path), max_bytes=64 * 1_048_576).data
+    except YamlProblem:
+        return {}
+    spec = data.get("spec", {}) if isinstance(data, dict) else {}
+    return spec if isinstance(spec, dict) else {}
+
+
+def stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
+    """`spec.stages` of the model file at `path` in commit `sha`."""
+    stages = spec_at(root, sha, path).get("stages", {})
+    return {str(k): str(v) for k, v in stages.items()} if isinstance(stages, dict) else {}
+
+
+def versions_at(root: Path, sha: str, path: str) -> list[str]:
+    """The version strings listed in the model file at `path` in commit `sha`."""
+    listed = spec_at(root, sha, path).get("versions", [])
+    if not isinstance(listed, list):
+        return []
+    return [str(v["version"]) for v in listed if isinstance(v, dict) and "version" in v]
+
+
+@dataclass(frozen=True)
+class NoHistory:
+    """For a tree without git history: nothing ever held a stage."""
+
+    def holdings(self, model: str, stage: str) -> list[Holding]:
+        return []
+
+
+def held_before(history: StageHistory, model: str, stage: str, version: str) -> bool:
+    """Has `version` held (model, stage)? Asked of a version that is not the desired holder at
+    the base, so with the git history this means "before the current holder"; with the ledger
+    it also covers returning to the applied holder from a desired one never applied."""
+    return any(h.version == version for h in history.holdings(model, stage))
+
+
+def time_held(
+    history: StageHistory, model: str, stage: str, version: str, now: datetime
+) -> timedelta | None:
+    """The longest uninterrupted time `version` held (model, stage), up to `now`; None if it
+    never did by then (a holding that starts after `now` does not count)."""
+    holdings = [held for held in history.holdings(model, stage) if held.since <= now]
+    spans = [
+        min(holdings[i + 1].since if i + 1 < len(holdings) else now, now) - held.since
+        for i, held in enumerate(holdings)
+        if held.version == version
+    ]
+    return max(spans) if spans else None

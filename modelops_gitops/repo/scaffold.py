@@ -1,0 +1,43 @@
+"""The files `init` writes: templates from the package, schemas, workflows. Pure: returns
+path -> bytes, and the command decides where they land."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from jinja2 import Environment, StrictUndefined
+
+from modelops_gitops.repo.schema import rendered_schemas
+
+_TEMPLATES = resources.files("modelops_gitops") / "templates"
+
+
+def _walk(node: Traversable, prefix: str = "") -> dict[str, Traversable]:
+    out: dict[str, Traversable] = {}
+    for child in sorted(node.iterdir(), key=lambda c: c.name):
+        name = f"{prefix}{child.name}"
+        if child.is_dir():
+            out.update(_walk(child, f"{name}/"))
+        elif not child.name.startswith((".", "__")):
+            out[name] = child
+    return out
+
+
+def scaffold_files(*, owner: str, name: str) -> dict[str, bytes]:
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    files: dict[str, bytes] = {}
+    for rel, node in _walk(_TEMPLATES / "init").items():
+        text = node.read_text(encoding="utf-8")
+        if rel.endswith(".j2"):
+            rel, text = rel[: -len(".j2")], env.from_string(text).render(owner=owner, name=name)
+        if rel == "pre-commit-config.yaml":
+            rel = ".pre-commit-config.yaml"
+        files[rel] = text.encode()
+    workflows = _TEMPLATES / "workflows"
+    if workflows.is_dir():
+        for rel, node in _walk(workflows).items():
+            files[f".github/workflows/{rel}"] = node.read_bytes()
+    for schema_name, text in rendered_schemas().items():
+        files[f"schemas/{schema_name}"] = text.encode()
+    return files
