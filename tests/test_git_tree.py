@@ -14,6 +14,7 @@ import pytest
 
 from modelops_gitops import git
 from modelops_gitops.errors import EXIT_INPUT, GitRefError, InputError
+from modelops_gitops.git import tree as git_tree
 from modelops_gitops.git.tree import GitTree
 from modelops_gitops.repo.tree import Tree, document_paths
 
@@ -216,13 +217,13 @@ def test_large_repository_lists_once_and_reads_few(
     repo = new_repo(tmp_path, files)
     calls = {"ls_tree": 0, "cat_file_batch": 0}
     for name in calls:
-        real = getattr(git, name)
+        real = getattr(git_tree, name)
 
         def counted(*args: object, _real: object = real, _name: str = name) -> object:
             calls[_name] += 1
             return _real(*args)  # type: ignore[operator]
 
-        monkeypatch.setattr(git, name, counted)
+        monkeypatch.setattr(git_tree, name, counted)
 
     with GitTree(repo, "HEAD") as tree:
         paths = tree.paths()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelops_gitops import git
-from modelops_gitops.apply import commit as apply_git
+from modelops_gitops.apply import commit as apply_commit
 from modelops_gitops.apply import tags as gto_tags
 from modelops_gitops.apply import targets
 from modelops_gitops.apply.evidence import draft_entry
@@ -110,14 +110,14 @@ def prepare(root: Path, *, dry_run: bool) -> tuple[str, list[str]]:
     """Check where apply runs; discard leftovers (not in a dry run). (branch, discarded)"""
     with GitTree(root, "HEAD") as tree:
         state = load_state(tree, models=())
-        apply_git.check_branch(root, state.spec.default_branch)
-        apply_git.check_special(root, tree)
+        apply_commit.check_branch(root, state.spec.default_branch)
+        apply_commit.check_special(root, tree)
         if dry_run:
-            foreign = [p for p in apply_git.dirty_paths(root) if not apply_git.owned(p)]
+            foreign = [p for p in git.dirty_paths(root) if not apply_commit.owned(p)]
             if foreign:
                 raise InputError(f"the work tree has changes apply would not commit: {foreign}")
             return state.spec.default_branch, []
-        return state.spec.default_branch, apply_git.discard_leftovers(root, tree)
+        return state.spec.default_branch, apply_commit.discard_leftovers(root, tree)
 
 
 def compute(root: Path, branch: str, options: Options) -> Computed:
@@ -165,11 +165,11 @@ def write_deploy(root: Path, computed: Computed) -> None:
 
 
 def commit(root: Path, computed: Computed) -> str:
-    return apply_git.commit(root, computed.paths(), commit_message(computed))
+    return apply_commit.commit(root, computed.paths(), commit_message(computed))
 
 
-def push(root: Path, remote: apply_git.Remote) -> None:
-    apply_git.push(root, remote, [])
+def push(root: Path, remote: git.Remote) -> None:
+    git.push(root, remote, [])
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -178,9 +178,9 @@ def push(root: Path, remote: apply_git.Remote) -> None:
 def run(root: Path, options: Options) -> Outcome:
     """Apply once, or with --push until the push lands (at most `retries` attempts)."""
     branch, discarded = prepare(root, dry_run=options.dry_run)
-    remote = apply_git.Remote(options.remote, branch) if options.push else None
+    remote = git.Remote(options.remote, branch) if options.push else None
     if remote is not None and not options.dry_run:
-        apply_git.check_remote(root, remote)
+        apply_commit.check_remote(root, remote)
     attempts = 0
     while True:
         attempts += 1
@@ -189,11 +189,11 @@ def run(root: Path, options: Options) -> Outcome:
             return Outcome(computed, attempts=attempts, discarded=discarded)
         outcome = _apply_once(root, computed, options, attempts, discarded)
         if remote is None:
-            outcome.unpushed = unpushed(root, apply_git.Remote(options.remote, branch))
+            outcome.unpushed = unpushed(root, git.Remote(options.remote, branch))
             return outcome
         try:
             _push_if_ahead(root, remote, outcome)
-        except apply_git.PushRejected as exc:
+        except git.PushRejected as exc:
             if attempts >= options.retries:
                 raise ConflictError(
                     f"apply: the push to {remote.name}/{remote.branch} was rejected "
@@ -202,8 +202,8 @@ def run(root: Path, options: Options) -> Outcome:
                     "Run apply again."
                 ) from None
             _backoff(attempts)
-            apply_git.fetch(root, remote)
-            apply_git.reset_to_remote(root, remote)
+            git.fetch(root, remote)
+            apply_commit.reset_to_remote(root, remote)
             continue
         if outcome.pushed and computed.new:
             targets.deliver(root, computed.targets, computed.new)
@@ -224,25 +224,25 @@ def _apply_once(
     return outcome
 
 
-def _push_if_ahead(root: Path, remote: apply_git.Remote, outcome: Outcome) -> None:
+def _push_if_ahead(root: Path, remote: git.Remote, outcome: Outcome) -> None:
     """Push the branch when it has commits the remote lacks (this run's, or a commit an
     interrupted run made but did not push), with any tags made."""
-    remote_tip = apply_git.fetch(root, remote)
-    ahead = apply_git.local_only(root, remote) if remote_tip else [("", "")]
+    remote_tip = git.fetch(root, remote)
+    ahead = apply_commit.local_only(root, remote) if remote_tip else [("", "")]
     tag_refs = [f"refs/tags/{name}" for name in outcome.tags]
     if ahead:
-        apply_git.push(root, remote, tag_refs)
+        git.push(root, remote, tag_refs)
         outcome.pushed = True
     elif tag_refs:
-        apply_git.push(root, remote, tag_refs)
+        git.push(root, remote, tag_refs)
 
 
-def unpushed(root: Path, remote: apply_git.Remote) -> int:
+def unpushed(root: Path, remote: git.Remote) -> int:
     """Commits on the branch its remote-tracking branch lacks (0 without one), for the
     summary of a run without --push. Nothing is fetched."""
-    if not git.run(root, "for-each-ref", remote.tracking).strip():
+    if not git.has_ref(root, remote.tracking):
         return 0
-    return len(apply_git.local_only(root, remote))
+    return len(apply_commit.local_only(root, remote))
 
 
 def _backoff(attempt: int) -> None:
@@ -334,7 +334,7 @@ def describe(entry: LedgerEntry) -> str:
 def commit_message(computed: Computed) -> str:
     new = computed.new
     if len(new) == 1:
-        return f"{apply_git.COMMIT_PREFIX} {describe(new[0])}\n"
+        return f"{apply_commit.COMMIT_PREFIX} {describe(new[0])}\n"
     lines = [f"- {describe(e)} [seq {e.seq}]" for e in new]
-    subject = f"{apply_git.COMMIT_PREFIX} {len(new)} changes"
+    subject = f"{apply_commit.COMMIT_PREFIX} {len(new)} changes"
     return subject + "\n\n" + "\n".join(lines) + "\n"

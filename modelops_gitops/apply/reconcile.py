@@ -192,5 +192,4 @@ def _drift(diff: Difference, intro: Introduction | None) -> Refused:
 
 
 def _first_parent_order(root: Path, head: str) -> Mapping[str, int]:
-    out = git.run(root, "rev-list", "--first-parent", "--reverse", "--end-of-options", head)
-    return {sha: i for i, sha in enumerate(out.decode().split())}
+    return {sha: i for i, sha in enumerate(git.first_parent(root, head))}

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelops_gitops import git
-from modelops_gitops.apply.commit import run_as_bot
+from modelops_gitops.apply.commit import BOT
 from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.repo.state import RepoState, model_file
 from modelops_gitops.repo.yaml_source import YamlProblem, parse
@@ -99,26 +99,14 @@ def wanted(root: Path, head: str, state: RepoState, entries: Sequence[LedgerEntr
     return tags
 
 
-def existing(root: Path) -> dict[str, str]:
-    """tag name -> the commit it points at (peeled)."""
-    fmt = "%(refname:strip=2) %(objectname) %(*objectname)"
-    out = git.run(root, "for-each-ref", f"--format={fmt}", "refs/tags")
-    found: dict[str, str] = {}
-    for line in out.decode().splitlines():
-        name, obj, peeled = [*line.split(" "), "", ""][:3]
-        found[name] = peeled or obj
-    return found
-
-
 def create_missing(root: Path, tags: Sequence[Tag]) -> list[Tag]:
     """Create the annotated tags that do not exist yet; those created. A tag that exists is
     left alone (GTO tags are never moved)."""
-    have = existing(root)
+    have = git.tags(root)
     created = []
     for tag in tags:
         if tag.name in have:
             continue
-        args = ("tag", "--annotate", "--file=-", "--end-of-options", tag.name, tag.target)
-        run_as_bot(root, *args, input_bytes=tag.message.encode(), date=tag.date)
+        git.tag(root, tag.name, tag.target, tag.message, BOT, tag.date)
         created.append(tag)
     return created

@@ -90,7 +90,7 @@ def _verify(
         if tree is not None:
             cache.keep_reports((digest, tree), reported)
     breaks += reported[0]
-    if _shallow(root):
+    if git.is_shallow(root):
         notes.append("shallow clone: merge commits and provenance not checked (fetch history)")
     else:
         mainline = _mainline(root, head)
@@ -148,10 +148,5 @@ def _deleted_ledger(root: Path, head: str) -> list[Break]:
     return [Break(0, "ledger-deleted", message, path=LEDGER_PATH)]
 
 
-def _shallow(root: Path) -> bool:
-    return git.run(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
-
-
 def _mainline(root: Path, head: str) -> set[str]:
-    out = git.run(root, "rev-list", "--first-parent", "--end-of-options", head)
-    return set(out.decode("ascii").split())
+    return set(git.first_parent(root, head))

@@ -143,12 +143,10 @@ class WorkFiles:
         """The tree id of audit/reports/ at HEAD when the work tree holds exactly that tree
         (git's index and stat checks, ignored and untracked files included); else None."""
         head = git.head_commit(self.root)
-        tree = _tree_id(self.root, head) if head is not None else None
+        tree = git.tree_id(self.root, head, REPORTS_DIR) if head is not None else None
         if tree is None:
             return None
-        args = ("--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching")
-        out = git.run(self.root, "--no-optional-locks", "status", *args, "--", REPORTS_DIR)
-        return tree if not out else None
+        return tree if git.is_clean(self.root, REPORTS_DIR) else None
 
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         now = time.time_ns()
@@ -185,11 +183,6 @@ def _sha256_small(path: str) -> str:
     with open(path, "rb", buffering=0) as handle:
         data = handle.readall()
     return hashlib.sha256(data).hexdigest()
-
-
-def _tree_id(root: Path, commit: str) -> str | None:
-    out = git.run(root, "rev-parse", "--verify", "--quiet", f"{commit}:{REPORTS_DIR}", check=False)
-    return out.decode("ascii").strip() or None
 
 
 def _kind(root: Path, rel: str) -> str | None:
@@ -257,4 +250,4 @@ class RevFiles:
 
     def reports_tree(self) -> str | None:
         """The git tree id of audit/reports/ in this commit (None: there is none)."""
-        return _tree_id(self.tree.repo, self.tree.commit)
+        return git.tree_id(self.tree.repo, self.tree.commit, REPORTS_DIR)

@@ -24,17 +24,11 @@ from modelops_gitops.files import write_atomic
 from modelops_gitops.kinds import Lifecycle, Model
 from modelops_gitops.kinds.common import NAME_PATTERN, SEMVER_PATTERN, RiskTier
 from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat, Task
+from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo import edit
 from modelops_gitops.repo.load import load_document
-from modelops_gitops.repo.tree import (
-    DEFAULT_MAX_BYTES,
-    MODELS_DIR,
-    POLICIES_DIR,
-    Tree,
-    WorkTree,
-    document_paths,
-)
+from modelops_gitops.repo.tree import MODELS_DIR, POLICIES_DIR, Tree, WorkTree, document_paths
 from modelops_gitops.repo.validate import validate_tree
 
 

@@ -48,7 +48,7 @@ def run(directory: Path, *, owner: str, name: str) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if git.toplevel(target) is None:
-        git.run(target, "init", "--quiet", "--initial-branch=main")
+        git.init(target, "main")
     typer.echo(f"init: created {len(files)} files in {directory}")
     for rel in sorted(files):
         typer.echo(f"  {rel}")

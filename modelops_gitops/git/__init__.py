@@ -1,4 +1,113 @@
-"""TEMP"""
+"""Edge: git, the ONLY place in the package that runs it (a test holds this). Typed functions,
+never a shell; refs are validated and passed after `--end-of-options`, paths after `--` as
+literal pathspecs, so nothing from a pull request is read as an option.
 
-from modelops_gitops.git.process import *  # noqa: F403
-from modelops_gitops.git.process import attempt, run  # noqa: F401
+    process    starting git: cleaned environment, exit status mapped to InputError
+    refs       names -> commits, merge bases, parents, branches, tags
+    log        commit times, the commits that changed a path, a branch's mainline
+    tree       the files of a commit without checking it out (`GitTree`, the `Tree` for git)
+    history    `History`, the protocol history readers take, and `LocalHistory`
+    worktree   the work tree and index: dirty paths, restore, stage
+    writes     commits and tags as a named identity, fetch, atomic push
+
+Callers use the names below (`git.resolve(root, ref)`), not the modules.
+"""
+
+from modelops_gitops.git.history import History, LocalHistory
+from modelops_gitops.git.log import (
+    changed_paths,
+    commit_time,
+    commits_missing_from,
+    file_log,
+    first_parent,
+)
+from modelops_gitops.git.process import decode_path
+from modelops_gitops.git.refs import (
+    current_branch,
+    default_branch,
+    has_ref,
+    head_commit,
+    is_shallow,
+    merge_base,
+    parents,
+    resolve,
+    tags,
+    tree_id,
+    validate_ref,
+)
+from modelops_gitops.git.tree import (
+    SUBMODULE_MODE,
+    SYMLINK_MODE,
+    GitTree,
+    TreeEntry,
+    ls_tree,
+    show_file,
+    validate_path,
+)
+from modelops_gitops.git.worktree import (
+    changes_since,
+    dirty_paths,
+    git_dir,
+    init,
+    is_clean,
+    reset_hard,
+    restore,
+    stage,
+    toplevel,
+)
+from modelops_gitops.git.writes import (
+    Identity,
+    PushRejected,
+    Remote,
+    commit,
+    fetch,
+    push,
+    remote_exists,
+    tag,
+)
+
+__all__ = [
+    "SUBMODULE_MODE",
+    "SYMLINK_MODE",
+    "GitTree",
+    "History",
+    "Identity",
+    "LocalHistory",
+    "PushRejected",
+    "Remote",
+    "TreeEntry",
+    "changed_paths",
+    "changes_since",
+    "commit",
+    "commit_time",
+    "commits_missing_from",
+    "current_branch",
+    "decode_path",
+    "default_branch",
+    "dirty_paths",
+    "fetch",
+    "file_log",
+    "first_parent",
+    "git_dir",
+    "has_ref",
+    "head_commit",
+    "init",
+    "is_clean",
+    "is_shallow",
+    "ls_tree",
+    "merge_base",
+    "parents",
+    "push",
+    "remote_exists",
+    "reset_hard",
+    "resolve",
+    "restore",
+    "show_file",
+    "stage",
+    "tag",
+    "tags",
+    "toplevel",
+    "tree_id",
+    "validate_path",
+    "validate_ref",
+]

@@ -1,6 +1,6 @@
 """Edge: the files of one git commit, read without checking anything out.
 
-`GitTree` implements the `Tree` protocol of `tree.py` for a commit. One `git ls-tree -r`
+`GitTree` implements the `Tree` protocol of `repo/tree.py` for a commit. One `git ls-tree -r`
 lists the whole tree (paths, modes, blob ids) the first time it is needed; blobs are then read
 by id through one long-lived `git cat-file --batch` process, so reading 20 files of a
 10,000-file repository costs 20 small round trips, not a checkout. Requests carry blob ids,
@@ -21,10 +21,11 @@ import weakref
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, NamedTuple
 
-from modelops_gitops import git
-from modelops_gitops.errors import InputError
+from modelops_gitops.errors import GitRefError, InputError
+from modelops_gitops.git.process import cat_file_batch, decode_path, literal, run, why
+from modelops_gitops.git.refs import resolve, validate_ref
 
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
@@ -32,12 +33,59 @@ BATCH_SIZE = 256  # requests in flight: ~17 KB of ids, well under a pipe buffer,
 CLOSE_TIMEOUT = 5.0
 
 
+class TreeEntry(NamedTuple):
+    """One line of `git ls-tree -r`: mode ('100644', '120000', '160000'...), object type
+    ('blob' or 'commit' for a submodule), object id and repository-relative path."""
+
+    mode: str
+    kind: str
+    oid: str
+    path: str
+
+
+def validate_path(path: str) -> str:
+    """`path` unchanged when it is a plain repository-relative path, else InputError."""
+    parts = path.split("/")
+    if not path or "\x00" in path or any(part in ("", ".", "..") for part in parts):
+        raise InputError.at(path, "not a repository-relative path (empty, '.' or '..' part)")
+    return path
+
+
+def ls_tree(root: Path, commit: str) -> list[TreeEntry]:
+    """Every file of `commit`'s tree, recursively: regular files, symlinks and submodules."""
+    proc = literal(
+        root,
+        "ls-tree",
+        "-r",
+        "-z",
+        "--full-tree",
+        "--end-of-options",
+        f"{validate_ref(commit)}^{{commit}}",
+    )
+    if proc.returncode != 0:
+        raise GitRefError(f"git ref {commit!r} does not name a commit in {root}{why(proc)}")
+    entries: list[TreeEntry] = []
+    for record in proc.stdout.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, kind, oid = meta.decode("ascii").split(" ")
+        entries.append(TreeEntry(mode, kind, oid, decode_path(raw_path)))
+    return entries
+
+
+def show_file(root: Path, commit: str, path: str) -> bytes:
+    """The bytes of `path` (relative to `root`) at `commit`; b"" where it did not exist."""
+    spec = f"{validate_ref(commit)}:./{validate_path(path)}"
+    return run(root, "show", "--no-textconv", "--end-of-options", spec, check=False)
+
+
 class GitTree:
     """Read-only view of the tree of one commit. Thread-safe; close it (or use `with`)."""
 
     def __init__(self, repo: Path, commit: str, *, label: str | None = None) -> None:
         self.repo = repo
-        self.commit = git.resolve(repo, commit)
+        self.commit = resolve(repo, commit)
         self.label = label or (self.commit[:12] if commit == self.commit else commit)
         self._files: dict[str, str] | None = None  # path -> blob id, regular files only
         self._special: dict[str, str] = {}  # path -> mode, symlinks and submodules
@@ -118,7 +166,7 @@ class GitTree:
 
     def _load_index(self) -> None:
         files: dict[str, str] = {}
-        for entry in git.ls_tree(self.repo, self.commit):
+        for entry in ls_tree(self.repo, self.commit):
             if entry.kind == "blob" and entry.mode.startswith("100"):
                 files[entry.path] = entry.oid
             else:
@@ -149,7 +197,7 @@ class GitTree:
 
     def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
         if self._proc is None:
-            self._proc = git.cat_file_batch(self.repo)
+            self._proc = cat_file_batch(self.repo)
             self._finalizer = weakref.finalize(self, _shutdown, self._proc)
         assert self._proc.stdin is not None
         assert self._proc.stdout is not None

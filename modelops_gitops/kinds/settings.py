@@ -7,7 +7,9 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from modelops_gitops.kinds.common import ApiVersion, Metadata, Strict
-from modelops_gitops.repo.tree import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
+
+DEFAULT_MAX_BYTES = 1_048_576  # per document file; modelops.yaml may change it
+MIN_FILE_LIMIT, MAX_FILE_LIMIT = 1024, 64 * 1_048_576  # what modelops.yaml may set
 
 
 class Provider(Strict):

@@ -60,7 +60,7 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
     base_sha = git.resolve(root, base_ref)
     fork = _fork_point(root, base_sha, head_sha)
     if head_ref == WORKTREE:
-        changed = _worktree_changes(root, fork)
+        changed = git.changes_since(root, fork)
     else:
         changed = git.changed_paths(root, fork, head_sha)
     touched = {name for p in changed if (name := model_folder(p)) is not None}
@@ -131,13 +131,6 @@ def _fork_point(root: Path, base_sha: str, head_sha: str) -> str:
     base gained since is not the PR's change. The base itself when they share no history."""
     head = head_sha or git.head_commit(root)
     return (git.merge_base(root, base_sha, head) if head else None) or base_sha
-
-
-def _worktree_changes(root: Path, base_sha: str) -> list[str]:
-    """Paths that differ between `base_sha` and the work tree, untracked files included."""
-    tracked = git.run(root, "diff", "--name-only", "-z", "--no-renames", base_sha, "--")
-    untracked = git.run(root, "ls-files", "--others", "--exclude-standard", "-z", "--")
-    return sorted({p for out in (tracked, untracked) for p in out.decode().split("\0") if p})
 
 
 def _placed(change: Change, locator: Locator) -> Change:

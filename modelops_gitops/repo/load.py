@@ -14,8 +14,9 @@ from pydantic import BaseModel, ValidationError
 
 from modelops_gitops import API_VERSION
 from modelops_gitops.kinds import KINDS
+from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
-from modelops_gitops.repo.tree import DEFAULT_MAX_BYTES, MODELOPS_FILE, MODELS_DIR, model_folder
+from modelops_gitops.repo.tree import MODELOPS_FILE, MODELS_DIR, model_folder
 from modelops_gitops.repo.yaml_source import (
     Parsed,
     Path,

@@ -22,8 +22,6 @@ POLICIES_DIR = "policies"
 AUDIT_DIR = "audit"
 DEPLOY_DIR = "deploy"
 YAML_SUFFIXES = (".yaml", ".yml")
-DEFAULT_MAX_BYTES = 1_048_576  # per document file; modelops.yaml may change it
-MIN_FILE_LIMIT, MAX_FILE_LIMIT = 1024, 64 * 1_048_576  # what modelops.yaml may set
 
 
 class Tree(Protocol):

@@ -14,12 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from modelops_gitops.errors import InputError
+from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
 from modelops_gitops.problems import Problem, sorted_problems
 from modelops_gitops.repo.facts import Facts, cross_check
 from modelops_gitops.repo.tree import (
-    DEFAULT_MAX_BYTES,
-    MAX_FILE_LIMIT,
-    MIN_FILE_LIMIT,
     MODELOPS_FILE,
     POLICIES_DIR,
     Tree,

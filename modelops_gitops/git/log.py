@@ -1,0 +1,60 @@
+"""History: when a commit was made, which commits changed a path, the mainline of a branch,
+what two commits' trees differ in. Paths go after `--` as literal pathspecs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from modelops_gitops.git.process import checked, literal, run, split_z
+from modelops_gitops.git.refs import resolve, validate_ref
+from modelops_gitops.git.tree import validate_path
+
+
+def commit_time(root: Path, sha: str) -> datetime:
+    """The committer time of the commit `sha` names, timezone-aware in UTC."""
+    commit = resolve(root, sha)
+    args = ("-1", "--no-show-signature", "--format=%ct", "--end-of-options", commit, "--")
+    out = checked(literal(root, "log", *args), "log")
+    return datetime.fromtimestamp(int(out.strip()), tz=UTC)
+
+
+def changed_paths(root: Path, base: str, head: str) -> list[str]:
+    """Paths that differ between the trees of `base` and `head`, sorted. Renames count as a
+    deletion plus an addition; only committed content is compared, never the work tree."""
+    base_sha, head_sha = resolve(root, base), resolve(root, head)
+    args = ("--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", "--no-relative")
+    proc = literal(root, "diff", *args, "--end-of-options", base_sha, head_sha, "--")
+    return sorted(split_z(checked(proc, "diff")))
+
+
+def file_log(
+    root: Path, path: str, ref: str, *, first_parent: bool = False
+) -> list[tuple[str, datetime]]:
+    """The commits reachable from `ref` that changed `path` (literally that path, no
+    pathspec magic, no rename following), newest first, with committer times in UTC.
+    `first_parent`: only the mainline, so a change merged from a branch counts from its merge
+    commit, not from the (author-controlled) time of the branch commit."""
+    commit = resolve(root, ref)
+    args: tuple[str, ...] = ("-z", "--no-show-signature", "--no-follow", "--format=%H %ct")
+    args += ("--first-parent",) if first_parent else ()
+    proc = literal(root, "log", *args, "--end-of-options", commit, "--", validate_path(path))
+    history: list[tuple[str, datetime]] = []
+    for record in split_z(checked(proc, "log")):
+        sha, _, stamp = record.strip().partition(" ")
+        history.append((sha, datetime.fromtimestamp(int(stamp), tz=UTC)))
+    return history
+
+
+def first_parent(root: Path, head: str) -> list[str]:
+    """The mainline of `head` (its first-parent chain), oldest first."""
+    out = run(
+        root, "rev-list", "--first-parent", "--reverse", "--end-of-options", validate_ref(head)
+    )
+    return out.decode("ascii").split()
+
+
+def commits_missing_from(root: Path, other: str) -> list[tuple[str, str]]:
+    """(sha, subject) of the commits on HEAD that `other` does not have, newest first."""
+    out = run(root, "log", "--format=%H %s", "HEAD", f"^{validate_ref(other)}", "--")
+    return [tuple(line.split(" ", 1)) for line in out.decode().splitlines()]  # type: ignore[misc]
