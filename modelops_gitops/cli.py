@@ -61,9 +61,9 @@ def validate(
     ] = False,
 ) -> int:
     """Check every document: schema, locations, cross-references. Exit 0 valid, 2 invalid."""
-    from modelops_gitops.commands import validate as command
+    from modelops_gitops.commands import validate as validate_command
 
-    return command.run(
+    return validate_command.run(
         resolve_repo(repo), paths or [], _format(fmt, ("text", "json")), not no_cache
     )
 
@@ -80,10 +80,10 @@ def schema(
     repo: RepoOpt = None,
 ) -> int:
     """Write one JSON Schema per kind (for editors and check-jsonschema)."""
-    from modelops_gitops.commands import schema as command
+    from modelops_gitops.commands import schema as schema_command
 
     del repo  # accepted for uniformity; --out and --docs are relative to the current directory
-    return command.run(out, docs)
+    return schema_command.run(out, docs)
 
 
 @app.command()
@@ -94,10 +94,10 @@ def init(
     name: Annotated[str, typer.Option("--name", help="GitHub repository name.")] = "models",
 ) -> int:
     """Scaffold a new GitOps repository that validates."""
-    from modelops_gitops.commands import init as command
+    from modelops_gitops.commands import init as init_command
 
     del repo  # accepted for uniformity; init writes to DIRECTORY
-    return command.run(directory, owner=owner, name=name)
+    return init_command.run(directory, owner=owner, name=name)
 
 
 @app.command()
@@ -140,11 +140,11 @@ def register(
 
     A new model needs --owner, --task and --target. Comments and key order are kept.
     """
-    from modelops_gitops.commands import edit as command
+    from modelops_gitops.commands import edit as edit_command
 
-    return command.register(
+    return edit_command.register(
         resolve_repo(repo),
-        command.RegisterArgs(
+        edit_command.RegisterArgs(
             model=model,
             version=version,
             artifact=artifact,
@@ -169,9 +169,9 @@ def promote(
     repo: RepoOpt = None,
 ) -> int:
     """Set spec.stages.STAGE of MODEL to VERSION (comments and key order kept)."""
-    from modelops_gitops.commands import edit as command
+    from modelops_gitops.commands import edit as edit_command
 
-    return command.promote(resolve_repo(repo), model, version, stage)
+    return edit_command.promote(resolve_repo(repo), model, version, stage)
 
 
 @app.command()
@@ -187,9 +187,9 @@ def rollback(
 
     Without --to: the latest other version of STAGE in the git history of the model file.
     """
-    from modelops_gitops.commands import edit as command
+    from modelops_gitops.commands import edit as edit_command
 
-    return command.rollback(resolve_repo(repo), model, stage, to)
+    return edit_command.rollback(resolve_repo(repo), model, stage, to)
 
 
 @app.command()
@@ -254,10 +254,10 @@ def plan(
     repo: RepoOpt = None,
 ) -> int:
     """Judge what a PR changes by the BASE branch's policies. Exit 0 pass, 1 fail, 3 pending."""
-    from modelops_gitops.commands import plan as command
+    from modelops_gitops.commands import plan as plan_command
     from modelops_gitops.render import RENDERERS
 
-    return command.run(
+    return plan_command.run(
         resolve_repo(repo),
         base=base,
         head=head,
@@ -266,7 +266,7 @@ def plan(
         approvals=approvals,
         now=_instant(now),
         gates=not no_gates,
-        pr=command.pull_request_options(
+        pr=plan_command.pull_request_options(
             pr, comment=comment, check_run=check_run, report_url=report_url
         ),
     )
@@ -283,9 +283,9 @@ def report(
     repo: RepoOpt = None,
 ) -> int:
     """Write the static compliance dashboard: inventory, stage history, figures, trends."""
-    from modelops_gitops.commands import report as command
+    from modelops_gitops.commands import report as report_command
 
-    return command.run(resolve_repo(repo), out)
+    return report_command.run(resolve_repo(repo), out)
 
 
 @app.command()
@@ -309,9 +309,9 @@ def monitor(
 ) -> int:
     """Drift of each model's version in the stage on its monitoring data; one GitHub issue per
     drifting model, closed when the drift is gone. Exit 0 no drift, 1 drift."""
-    from modelops_gitops.commands import monitor as command
+    from modelops_gitops.commands import monitor as monitor_command
 
-    return command.run(
+    return monitor_command.run(
         resolve_repo(repo),
         stage=stage,
         github=not no_github,
@@ -353,9 +353,9 @@ def apply(
 ) -> int:
     """Apply merged, re-checked stage changes: ledger entries, reports and deploy files in ONE
     commit on the default branch. Exit 0 applied or nothing to do, 1 some change refused."""
-    from modelops_gitops.commands import apply as command
+    from modelops_gitops.commands import apply as apply_command
 
-    return command.run_command(
+    return apply_command.run_command(
         resolve_repo(repo),
         approvals=approvals or [],
         push=push,
@@ -379,9 +379,9 @@ def demo(
 ) -> int:
     """The whole loop on the bundled example in a scratch repo with a local bare remote:
     register, plan, approve, merge, apply, audit verify, roll back, dashboard."""
-    from modelops_gitops.commands import demo as command
+    from modelops_gitops.commands import demo as demo_command
 
-    return command.run(keep, dashboard=not no_dashboard)
+    return demo_command.run(keep, dashboard=not no_dashboard)
 
 
 gate_app = typer.Typer(help="Run one gate alone.", no_args_is_help=True)
@@ -513,9 +513,9 @@ def policy_test(
     repo: RepoOpt = None,
 ) -> int:
     """Run the table-driven cases under policies/tests/ and report rule coverage."""
-    from modelops_gitops.commands import policy_test as command
+    from modelops_gitops.commands import policy_test as policy_test_command
 
-    return command.run(
+    return policy_test_command.run(
         resolve_repo(repo), fmt=_format(fmt, ("text", "json")), require_coverage=require_coverage
     )
 
@@ -538,9 +538,11 @@ def audit_verify(
 ) -> int:
     """Recompute the ledger's hash chain and report hashes; compare the applied state with
     the branch. Exit 0 intact, 1 broken (every problem listed, the first one first)."""
-    from modelops_gitops.commands import audit as command
+    from modelops_gitops.commands import audit as audit_command
 
-    return command.verify(resolve_repo(repo), rev, _format(fmt, ("text", "json")), not no_cache)
+    return audit_command.verify(
+        resolve_repo(repo), rev, _format(fmt, ("text", "json")), not no_cache
+    )
 
 
 @audit_app.command("export")
@@ -559,9 +561,9 @@ def audit_export(
     """One row per ledger entry in the period: change, PR, approvers, policy set, gates,
     reports, hash."""
     from modelops_gitops.audit.queries import parse_moment
-    from modelops_gitops.commands import audit as command
+    from modelops_gitops.commands import audit as audit_command
 
-    return command.export(
+    return audit_command.export(
         resolve_repo(repo),
         parse_moment(since, "--since") if since is not None else None,
         parse_moment(until, "--until") if until is not None else None,
@@ -581,9 +583,9 @@ def audit_at(
     """What held each stage of every model at that moment: who approved it, when, on what
     evidence (PR, merge commit, gates, reports)."""
     from modelops_gitops.audit.queries import parse_moment
-    from modelops_gitops.commands import audit as command
+    from modelops_gitops.commands import audit as audit_command
 
-    return command.at(
+    return audit_command.at(
         resolve_repo(repo), parse_moment(moment, "DATE"), _format(fmt, ("text", "json"))
     )
 
@@ -605,10 +607,10 @@ def status(
 ) -> int:
     """Per model and stage: sync (desired vs applied from the ledger) and health (latest
     monitor result, waivers expiring or expired). Exit 0 (a view) unless --check."""
-    from modelops_gitops.commands import status as command
+    from modelops_gitops.commands import status as status_command
 
     moment = _instant(now) or datetime.now(UTC)
-    return command.run(
+    return status_command.run(
         resolve_repo(repo),
         model,
         _format(fmt, ("text", "json")),
@@ -625,9 +627,9 @@ def history(
     repo: RepoOpt = None,
 ) -> int:
     """The applied changes of one model, from the ledger: when, what, which PR, who approved."""
-    from modelops_gitops.commands import history as command
+    from modelops_gitops.commands import history as history_command
 
-    return command.run(resolve_repo(repo), model, _format(fmt, ("text", "json")))
+    return history_command.run(resolve_repo(repo), model, _format(fmt, ("text", "json")))
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -660,9 +662,9 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in args  # hidden, accepted anywhere on the line
     args = [a for a in args if a != "--traceback"]
-    command = typer.main.get_command(app)
+    click_command = typer.main.get_command(app)
     try:
-        code = command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
+        code = click_command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:

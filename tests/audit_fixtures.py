@@ -14,6 +14,7 @@ from pathlib import Path
 
 from plan_fixtures import commit, governed_repo, run_git
 
+from modelops_gitops import git
 from modelops_gitops.audit.ledger import (
     LEDGER_PATH,
     REPORTS_DIR,
@@ -84,7 +85,9 @@ def ledger_drafts(repo: Path) -> list[LedgerEntry]:
     z = lambda t: t.replace("+00:00", "Z")  # noqa: E731
     drafts = []
     for model in MODELS:
-        for stage, version in sorted(stages_at(repo, init, f"models/{model}/model.yaml").items()):
+        for stage, version in sorted(
+            stages_at(git.LocalHistory(repo), init, f"models/{model}/model.yaml").items()
+        ):
             change = _change("stage.adopted", model, stage, None, version)
             drafts.append(_draft(change, init, z(init_at), PullRequestRef(), 0))
     drafts.append(

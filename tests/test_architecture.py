@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import tomllib
 from collections.abc import Iterator
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "modelops_gitops"
@@ -179,3 +181,15 @@ def test_the_process_check_sees_subprocess_and_os_calls() -> None:
     allowed = [rel for rel, _ in _sources() if rel.startswith(PROCESS_ALLOWED)]
     assert "git/process.py" in allowed
     assert "demo/driver.py" in allowed
+
+
+def test_the_manifest_target_loads_from_its_new_home_and_its_old_path() -> None:
+    """pyproject registers `apply.targets:ManifestTarget`; configurations and installed
+    metadata naming the old `audit.targets` path load the same class."""
+    from modelops_gitops.apply.targets import ENTRY_POINT_GROUP, ManifestTarget
+
+    declared = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    group = declared["project"]["entry-points"][ENTRY_POINT_GROUP]
+    assert group == {"manifest": "modelops_gitops.apply.targets:ManifestTarget"}
+    for value in (group["manifest"], "modelops_gitops.audit.targets:ManifestTarget"):
+        assert EntryPoint("manifest", value, ENTRY_POINT_GROUP).load() is ManifestTarget

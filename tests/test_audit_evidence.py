@@ -18,6 +18,7 @@ import pytest
 from conftest import isolation_env
 from plan_fixtures import AUTHOR, NOW, approvals_file, promotion_pr, review, run_git
 
+from modelops_gitops import git
 from modelops_gitops.apply.evidence import approvals, draft_entry
 from modelops_gitops.audit.ledger import (
     GateSummary,
@@ -76,7 +77,7 @@ def merged_promotion(tmp_path: Path) -> Merged:
     run_git(
         repo, "merge", "--no-ff", "--quiet", "-m", f"Merge PR 12: {PR_TITLE}", "pr", when=MERGED_AT
     )
-    intro = introduced_by(repo, "HEAD", "credit", "production", "1.2.0")
+    intro = introduced_by(git.LocalHistory(repo), "HEAD", "credit", "production", "1.2.0")
     assert intro is not None
     change = LedgerChange.model_validate(
         {

@@ -63,7 +63,7 @@ def reconcile(
     order = _first_parent_order(root, head)
     found: list[tuple[int, Difference, Introduction | None]] = []
     for diff in diffs:
-        intro = introduced_by(root, head, diff.model, diff.stage, diff.desired)
+        intro = introduced_by(git.LocalHistory(root), head, diff.model, diff.stage, diff.desired)
         found.append((order.get(intro.commit, -1) if intro else -1, diff, intro))
     found.sort(key=lambda item: (item[0], item[1].model, item[1].stage))
     accepted: list[Accepted] = []

@@ -29,8 +29,8 @@ from pathlib import Path
 from modelops_gitops import git
 from modelops_gitops.apply.commit import BOT
 from modelops_gitops.audit.ledger import LedgerEntry
+from modelops_gitops.repo.history import registrations
 from modelops_gitops.repo.state import RepoState, model_file
-from modelops_gitops.repo.yaml_source import YamlProblem, parse
 from modelops_gitops.times import iso_utc
 
 
@@ -51,34 +51,18 @@ def stage_tag(entry: LedgerEntry, counter: int) -> str:
     return f"{entry.change.model}#{entry.change.stage}{cancel}#{counter}"
 
 
-def registrations(root: Path, head: str, model: str) -> dict[str, tuple[str, str]]:
-    """version -> (first first-parent commit whose model file lists it, its ISO time)."""
-    path = model_file(model)
-    found: dict[str, tuple[str, str]] = {}
-    for sha, when in reversed(git.file_log(root, path, head, first_parent=True)):
-        for version in _versions_at(root, sha, path):
-            found.setdefault(version, (sha, iso_utc(when)))
-    return found
-
-
-def _versions_at(root: Path, sha: str, path: str) -> list[str]:
-    try:
-        data = parse(path, git.show_file(root, sha, path), max_bytes=64 * 1_048_576).data
-    except YamlProblem:
-        return []
-    versions = data.get("spec", {}).get("versions", []) if isinstance(data, dict) else []
-    if not isinstance(versions, list):
-        return []
-    return [str(v["version"]) for v in versions if isinstance(v, dict) and "version" in v]
-
-
 def wanted(root: Path, head: str, state: RepoState, entries: Sequence[LedgerEntry]) -> list[Tag]:
     """Every GTO tag the registry and the ledger call for."""
     tags: list[Tag] = []
     counters: dict[str, int] = {}
     registered: dict[str, dict[str, tuple[str, str]]] = {}
     for name in sorted(state.models):
-        registered[name] = registrations(root, head, name)
+        registered[name] = {
+            version: (sha, iso_utc(when))
+            for version, (sha, when) in registrations(
+                git.LocalHistory(root), head, model_file(name)
+            ).items()
+        }
         for version in state.models[name].spec.versions:
             where = registered[name].get(version.version)
             if where is not None:

@@ -10,9 +10,8 @@ of a commit) or a local approvals file naming the commit can tell.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from modelops_gitops import git
+from modelops_gitops.git import History
 from modelops_gitops.repo.history import stages_at
 from modelops_gitops.repo.state import model_file
 from modelops_gitops.times import iso_utc
@@ -42,18 +41,18 @@ class Introduction:
 
 
 def introduced_by(
-    root: Path, head: str, model: str, stage: str, desired: str | None
+    history: History, head: str, model: str, stage: str, desired: str | None
 ) -> Introduction | None:
     """The newest first-parent commit up to `head` where `spec.stages[stage]` of `model`
     changed to `desired` (None: the stage or model went away). None if it never did."""
     path = model_file(model)
     found: tuple[str, str] | None = None
     value: str | None = None
-    for sha, when in reversed(git.file_log(root, path, head, first_parent=True)):
-        now = stages_at(root, sha, path).get(stage)
+    for sha, when in reversed(history.file_log(path, head, first_parent=True)):
+        now = stages_at(history, sha, path).get(stage)
         if now != value and now == desired:
             found = (sha, iso_utc(when))
         value = now
     if found is None:
         return None
-    return Introduction(commit=found[0], parents=git.parents(root, found[0]), time=found[1])
+    return Introduction(commit=found[0], parents=history.parents(found[0]), time=found[1])

@@ -103,7 +103,7 @@ def _verify(
         owners = {name: p for p in paths if (name := model_folder(p)) is not None}
         breaks += check_drift(
             differences(summary.applied, desired),
-            lambda d: introduced_by(root, head, d.model, d.stage, d.desired),
+            lambda d: introduced_by(git.LocalHistory(root), head, d.model, d.stage, d.desired),
             owners,
         )
     cache.save()

@@ -83,7 +83,7 @@ def _ledger(root: Path) -> ChainSummary:
 def _intro(root: Path, head: str | None, diff: Difference) -> Introduction | None:
     if head is None:
         return None
-    return introduced_by(root, head, diff.model, diff.stage, diff.desired)
+    return introduced_by(git.LocalHistory(root), head, diff.model, diff.stage, diff.desired)
 
 
 def _records(root: Path) -> dict[str, MonitorResult]:

@@ -23,7 +23,7 @@ from modelops_gitops.audit.replay import AppliedState, replay
 from modelops_gitops.audit.sync import ModelStatus, StatusInputs, model_statuses
 from modelops_gitops.errors import InputError
 from modelops_gitops.monitor.records import load_records
-from modelops_gitops.repo.history import versions_at
+from modelops_gitops.repo.history import registrations
 from modelops_gitops.repo.state import RepoState, load_repository, model_file
 from modelops_gitops.repo.tree import read_inside
 from modelops_gitops.times import iso_utc
@@ -61,7 +61,7 @@ def gather(root: Path) -> Sources:
     inputs = StatusInputs(
         desired=desired_stages(state),
         applied=applied,
-        intro_of=lambda d: introduced_by(root, head, d.model, d.stage, d.desired),
+        intro_of=lambda d: introduced_by(git.LocalHistory(root), head, d.model, d.stage, d.desired),
         records=load_records(root),
         waivers=list(state.waivers.values()),
         today=head_time.date(),  # waivers expire relative to the commit, not the clock
@@ -76,7 +76,7 @@ def gather(root: Path) -> Sources:
         entries=entries,
         applied=applied,
         reports=read_reports(root),
-        registered=registrations(root, head, sorted({e.change.model for e in entries})),
+        registered=registered_at(root, head, sorted({e.change.model for e in entries})),
         statuses={status.model: status for status in statuses},
     )
 
@@ -108,17 +108,14 @@ def read_reports(root: Path) -> dict[str, bytes]:
     return dict(sorted(found.items()))
 
 
-def registrations(root: Path, head: str, models: list[str]) -> dict[tuple[str, str], datetime]:
-    """When each version of `models` was registered: the committer time of the first
-    commit on HEAD's first-parent history whose model file lists it (for a version added on
-    a branch, the merge that brought it in)."""
-    found: dict[tuple[str, str], datetime] = {}
-    for model in models:
-        path = model_file(model)
-        for sha, when in reversed(git.file_log(root, path, head, first_parent=True)):
-            for version in versions_at(root, sha, path):
-                found.setdefault((model, version), when)
-    return found
+def registered_at(root: Path, head: str, models: list[str]) -> dict[tuple[str, str], datetime]:
+    """When each version of `models` was registered (history.registrations)."""
+    history = git.LocalHistory(root)
+    return {
+        (model, version): when
+        for model in models
+        for version, (_, when) in registrations(history, head, model_file(model)).items()
+    }
 
 
 def gate_metrics(report: bytes) -> dict[str, dict[str, float]]:

@@ -107,7 +107,11 @@ def stage_history(root: Path, commit: str) -> StageHistory:
     """Who held each stage as of `commit`: the applied ledger there once apply has run, else
     the first-parent git history of the model files (history.py)."""
     raw = git.show_file(root, commit, LEDGER_PATH)
-    return LedgerHistory(parse_ledger(raw)) if raw.strip() else GitHistory(root, commit)
+    return (
+        LedgerHistory(parse_ledger(raw))
+        if raw.strip()
+        else GitHistory(git.LocalHistory(root), commit)
+    )
 
 
 def _for_head(approvals: ApprovalsInput | None, head_sha: str) -> ApprovalsInput | None:

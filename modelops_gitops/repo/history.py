@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
-from modelops_gitops import git
+from modelops_gitops.git import History
 from modelops_gitops.repo.yaml_source import YamlProblem, parse
 
 
@@ -34,7 +33,7 @@ class StageHistory(Protocol):
 class GitHistory:
     """Holdings read from the git history of models/<name>/model.yaml up to `commit`."""
 
-    root: Path
+    history: History
     commit: str
     _cache: dict[str, dict[str, list[Holding]]] = field(default_factory=dict)
 
@@ -46,8 +45,8 @@ class GitHistory:
     def _read(self, model: str) -> dict[str, list[Holding]]:
         path = f"models/{model}/model.yaml"
         result: dict[str, list[Holding]] = {}
-        for sha, when in reversed(git.file_log(self.root, path, self.commit, first_parent=True)):
-            stages = stages_at(self.root, sha, path)
+        for sha, when in reversed(self.history.file_log(path, self.commit, first_parent=True)):
+            stages = stages_at(self.history, sha, path)
             for stage, version in stages.items():
                 held = result.setdefault(stage, [])
                 if not held or held[-1].version != version:
@@ -55,28 +54,38 @@ class GitHistory:
         return result
 
 
-def spec_at(root: Path, sha: str, path: str) -> dict[str, Any]:
+def spec_at(history: History, sha: str, path: str) -> dict[str, Any]:
     """`spec` of the model file at `path` in commit `sha`; {} if absent or unreadable."""
     try:
-        data = parse(path, git.show_file(root, sha, path), max_bytes=64 * 1_048_576).data
+        data = parse(path, history.show_file(sha, path), max_bytes=64 * 1_048_576).data
     except YamlProblem:
         return {}
     spec = data.get("spec", {}) if isinstance(data, dict) else {}
     return spec if isinstance(spec, dict) else {}
 
 
-def stages_at(root: Path, sha: str, path: str) -> dict[str, str]:
+def stages_at(history: History, sha: str, path: str) -> dict[str, str]:
     """`spec.stages` of the model file at `path` in commit `sha`."""
-    stages = spec_at(root, sha, path).get("stages", {})
+    stages = spec_at(history, sha, path).get("stages", {})
     return {str(k): str(v) for k, v in stages.items()} if isinstance(stages, dict) else {}
 
 
-def versions_at(root: Path, sha: str, path: str) -> list[str]:
+def versions_at(history: History, sha: str, path: str) -> list[str]:
     """The version strings listed in the model file at `path` in commit `sha`."""
-    listed = spec_at(root, sha, path).get("versions", [])
+    listed = spec_at(history, sha, path).get("versions", [])
     if not isinstance(listed, list):
         return []
     return [str(v["version"]) for v in listed if isinstance(v, dict) and "version" in v]
+
+
+def registrations(history: History, head: str, path: str) -> dict[str, tuple[str, datetime]]:
+    """version -> the first commit on `head`'s first-parent history whose model file at `path`
+    lists it, and that commit's time (for a version added on a branch: the merge)."""
+    found: dict[str, tuple[str, datetime]] = {}
+    for sha, when in reversed(history.file_log(path, head, first_parent=True)):
+        for version in versions_at(history, sha, path):
+            found.setdefault(version, (sha, when))
+    return found
 
 
 @dataclass(frozen=True)
