@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 
 from modelops_gitops import __version__
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
+from modelops_gitops.extras import require
 from modelops_gitops.repo.workspace import resolve_repo
 
 app = typer.Typer(
@@ -283,6 +284,7 @@ def report(
     repo: RepoOpt = None,
 ) -> int:
     """Write the static compliance dashboard: inventory, stage history, figures, trends."""
+    require("report", "report")
     from modelops_gitops.commands import report as report_command
 
     return report_command.run(resolve_repo(repo), out)
@@ -309,6 +311,7 @@ def monitor(
 ) -> int:
     """Drift of each model's version in the stage on its monitoring data; one GitHub issue per
     drifting model, closed when the drift is gone. Exit 0 no drift, 1 drift."""
+    require("gates", "monitor")
     from modelops_gitops.commands import monitor as monitor_command
 
     return monitor_command.run(
@@ -379,6 +382,8 @@ def demo(
 ) -> int:
     """The whole loop on the bundled example in a scratch repo with a local bare remote:
     register, plan, approve, merge, apply, audit verify, roll back, dashboard."""
+    for extra in ("gates", *(() if no_dashboard else ("report",))):
+        require(extra, "demo")
     from modelops_gitops.commands import demo as demo_command
 
     return demo_command.run(keep, dashboard=not no_dashboard)
@@ -398,6 +403,7 @@ def _model_gate(
     fmt: str,
     repo: Path | None,
 ) -> int:
+    require("gates", f"gate {gate}")
     from modelops_gitops.commands import gate_cli
 
     return gate_cli.model_gate(
@@ -485,6 +491,7 @@ def gate_drift(
     repo: RepoOpt = None,
 ) -> int:
     """Data drift per feature (Evidently's default tests), for a model or any two files."""
+    require("gates", "gate drift")
     from modelops_gitops.commands import gate_cli
 
     return gate_cli.drift_gate(

@@ -20,14 +20,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from modelops_gitops import git
 from modelops_gitops.audit.ledger import PullRequestRef
 from modelops_gitops.audit.provenance import Introduction
 from modelops_gitops.errors import GitRefError
-from modelops_gitops.github.provider import GitHubProvider
 from modelops_gitops.plan.approvals import ApprovalsInput
+
+if TYPE_CHECKING:
+    from modelops_gitops.github.provider import GitHubProvider
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,8 @@ from modelops_gitops.apply.sources import (
     PullRequests,
 )
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION
-from modelops_gitops.gates.result import GateResult
 from modelops_gitops.plan.approvals import read_approvals
-from modelops_gitops.plan.result import Change
-from modelops_gitops.plan.rules.base import Context, GateRunner
+from modelops_gitops.plan.lazy_gates import lazy_gate_runner
 
 
 def run_command(
@@ -56,7 +54,7 @@ def run_command(
             pulls = NoPullRequests()
         options = Options(
             pulls=pulls,
-            gates=_gate_runner,
+            gates=lazy_gate_runner,
             adopt=adopt,
             push=push,
             remote=remote,
@@ -70,22 +68,6 @@ def run_command(
     else:
         typer.echo(as_text(outcome, push=push))
     return EXIT_VIOLATION if outcome.refused else EXIT_OK
-
-
-def _gate_runner(root: Path) -> GateRunner:
-    """The plan's gate runner, imported (scikit-learn and all) only when a rule runs a gate:
-    an apply whose policies need none stays fast."""
-    runner: GateRunner | None = None
-
-    def run(rule: Any, change: Change, ctx: Context) -> GateResult:
-        nonlocal runner
-        if runner is None:
-            from modelops_gitops.plan.gates import gate_runner
-
-            runner = gate_runner(root)
-        return runner(rule, change, ctx)
-
-    return run
 
 
 def as_text(outcome: Outcome, *, push: bool) -> str:

@@ -19,11 +19,12 @@ import typer
 
 from modelops_gitops import git
 from modelops_gitops.errors import GitRefError, InputError
+from modelops_gitops.extras import require
 from modelops_gitops.files import write_atomic
 from modelops_gitops.plan.approvals import ApprovalsInput, read_approvals
+from modelops_gitops.plan.lazy_gates import lazy_gate_runner
 from modelops_gitops.plan.planner import WORKTREE, PlanRequest, run_plan
 from modelops_gitops.plan.result import PlanResult
-from modelops_gitops.plan.rules.base import GateRunner
 from modelops_gitops.render.links import Links
 
 
@@ -58,13 +59,14 @@ def run(
             base=base,
             head=head or "HEAD",
             approvals=read_approvals(approvals) if approvals is not None else None,
-            gates=_gate_runner(root) if gates else None,
+            gates=lazy_gate_runner(root) if gates else None,
         )
         published: tuple[str, ...] = ()
         if pr is None:
             result = run_plan(request, now or datetime.now(UTC))
             links = _links(root, result)
         else:
+            require("github", f"--pr {pr.number}")
             from modelops_gitops.github import settings
             from modelops_gitops.github.publish import publish
             from modelops_gitops.github.teams import github_members, with_members
@@ -169,9 +171,3 @@ def _links(root: Path, result: PlanResult) -> Links:
     owner, name = repository.split("/", 1)
     server = settings.server_of(provider, os.environ)
     return Links.github(owner, name, result.head_sha, server=server)
-
-
-def _gate_runner(root: Path) -> GateRunner:
-    from modelops_gitops.plan.gates import gate_runner  # gates: only when they run
-
-    return gate_runner(root)

@@ -13,9 +13,9 @@ mapping), `parse` and `text` (pure shaping of JSON and bodies), `types` (the val
 
 from __future__ import annotations
 
-from .connection import DEFAULT_API_URL
-from .monitor import DRIFT_LABEL, MONITOR_LABEL
-from .provider import GitHubProvider
+from importlib import import_module
+from typing import Any
+
 from .retry import RetryPolicy
 from .text import MAX_BODY, PLAN_MARKER, monitor_marker
 from .types import (
@@ -32,7 +32,24 @@ from .types import (
     Review,
     StatusState,
 )
-from .writes import STATUS_APPROVALS, STATUS_PLAN
+
+# Names resolved on first use (PEP 562), so `modelops_gitops.github.settings` and the other
+# light modules import without github3.py (the [github] extra).
+_LAZY = {
+    "DEFAULT_API_URL": "connection",
+    "DRIFT_LABEL": "monitor",
+    "MONITOR_LABEL": "monitor",
+    "GitHubProvider": "provider",
+    "STATUS_APPROVALS": "writes",
+    "STATUS_PLAN": "writes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+
 
 __all__ = [
     "DEFAULT_API_URL",

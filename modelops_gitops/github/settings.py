@@ -11,14 +11,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modelops_gitops.errors import InputError, ProviderError
+from modelops_gitops.extras import require
 from modelops_gitops.kinds import Repository
 from modelops_gitops.kinds.settings import Provider
 from modelops_gitops.repo.load import load_document
 from modelops_gitops.repo.tree import MODELOPS_FILE, read_inside
 
-from .provider import GitHubProvider
+if TYPE_CHECKING:
+    from .provider import GitHubProvider
 
 DEFAULT_SERVER = "https://github.com"
 
@@ -78,4 +81,7 @@ def connect(root: Path, what: str, environ: Mapping[str, str] | None = None) -> 
             f"{MODELOPS_FILE}, or GITHUB_REPOSITORY (owner/name)"
         )
     api_url = settings.api_url if settings is not None else None
+    require("github", what)
+    from .provider import GitHubProvider
+
     return GitHubProvider.from_env(repository, api_url=api_url, environ=env)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelops_gitops.errors import GateInputError
+from modelops_gitops.extras import require
 from modelops_gitops.gates.datasets import open_source, read_schema, verify
 from modelops_gitops.gates.drift.columns import plan_columns
 from modelops_gitops.gates.drift.engine_local import Progress, run_local
@@ -45,7 +46,8 @@ def run_drift(
     if not columns:
         raise GateInputError.at(cur.location, "no column to test (all excluded or unsupported)")
     if engine == "dask":
-        from modelops_gitops.gates.drift.engine_dask import run_dask  # dask: optional
+        require("dask", "--engine dask")
+        from modelops_gitops.gates.drift.engine_dask import run_dask
 
         features = run_dask(ref, cur, columns, config, scheduler=scheduler, progress=progress)
     elif engine == "chunked":
