@@ -3,7 +3,9 @@
 opened from file:// and from a local HTTP server, no console errors, every model in the
 inventory, report links that open the copied audit reports; full-page screenshots are kept as
 test artifacts ($MODELOPS_TEST_ARTIFACTS, else test-artifacts/ under pytest's basetemp).
-A machine without Chromium fails this test: it is not optional.
+Where Chromium is missing the test is skipped with the install line, so the README's test
+command passes on any machine; `.ci/run` installs Chromium and sets MODELOPS_REQUIRE_BROWSER=1,
+which turns a missing browser into a failure there.
 
 The repository: the bundled example with its stage history (plan_fixtures.governed_repo),
 `apply --adopt`, then a PR promoting credit 1.2.0 to production merged with `--no-ff` and
@@ -46,11 +48,13 @@ WIDTH = 1280
 def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
     if missing:
-        pytest.fail(
-            f"headless Chromium is required and missing: {', '.join(missing)}. Install the"
-            " Debian packages with `apt-get install -y chromium chromium-driver` (.ci/run does).",
-            pytrace=False,
+        why = (
+            f"headless Chromium is missing: {', '.join(missing)}. Install the Debian packages"
+            " with `apt-get install -y chromium chromium-driver` (.ci/run does)."
         )
+        if os.environ.get("MODELOPS_REQUIRE_BROWSER") == "1":
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
     monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must download nothing
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

@@ -52,14 +52,17 @@ class DemoError(ModelOpsError):
 
 
 def example_root() -> Path:
-    """The bundled example: the project checkout this package runs from."""
-    root = Path(__file__).resolve().parents[2]
-    if not (root / "modelops.yaml").is_file() or not (root / CREDIT).is_file():
-        raise InputError(
-            "demo: the bundled example was not found next to the package "
-            f"({root}); run the demo from a checkout of modelops-gitops"
-        )
-    return root
+    """The bundled example: inside the installed package (the wheel carries it), else the
+    project checkout an editable install runs from."""
+    packaged = Path(__file__).resolve().parents[1] / "example"
+    checkout = Path(__file__).resolve().parents[2]
+    for root in (packaged, checkout):
+        if (root / "modelops.yaml").is_file() and (root / CREDIT).is_file():
+            return root
+    raise InputError(
+        f"demo: the bundled example is missing from this install ({packaged}); "
+        "reinstall modelops-gitops from its wheel or a checkout"
+    )
 
 
 @dataclass

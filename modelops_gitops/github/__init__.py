@@ -16,7 +16,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .retry import RetryPolicy
 from .text import MAX_BODY, PLAN_MARKER, monitor_marker
 from .types import (
     FILES_CAP,
@@ -40,6 +39,7 @@ _LAZY = {
     "DRIFT_LABEL": "monitor",
     "MONITOR_LABEL": "monitor",
     "GitHubProvider": "provider",
+    "RetryPolicy": "retry",
     "STATUS_APPROVALS": "writes",
     "STATUS_PLAN": "writes",
 }
