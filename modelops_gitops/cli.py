@@ -259,7 +259,7 @@ def plan(
     from modelops_gitops.render import RENDERERS
 
     return plan_command.run(
-        resolve_repo(repo),
+        resolve_repo(repo, governed=False),
         base=base,
         head=head,
         fmt=_format(fmt, tuple(RENDERERS)),
@@ -495,7 +495,7 @@ def gate_drift(
     from modelops_gitops.commands import gate_cli
 
     return gate_cli.drift_gate(
-        resolve_repo(repo),
+        resolve_repo(repo, governed=False),
         model,
         version,
         reference=reference,
@@ -548,7 +548,7 @@ def audit_verify(
     from modelops_gitops.commands import audit as audit_command
 
     return audit_command.verify(
-        resolve_repo(repo), rev, _format(fmt, ("text", "json")), not no_cache
+        resolve_repo(repo, governed=False), rev, _format(fmt, ("text", "json")), not no_cache
     )
 
 

@@ -181,6 +181,23 @@ def test_an_unknown_stage_is_exit_2(tmp_path: Path, cli: Cli) -> None:
     assert "--stage: no stage 'prod' in the lifecycle" in result.err
 
 
+@pytest.mark.parametrize(
+    ("stage", "why"),
+    [
+        ("development", "no model holds it"),
+    ],
+)
+def test_nothing_to_check_is_exit_2_not_no_drift(
+    tmp_path: Path, cli: Cli, stage: str, why: str
+) -> None:
+    """A monitor run that checked nothing never reports "no drift" (exit 0)."""
+    repo = example_repo(tmp_path)
+    result = monitor(cli, repo, "--stage", stage, "--no-github")
+    assert result.code == 2, result.output
+    assert f"monitor: nothing to check in stage {stage!r} ({why}" in result.err
+    assert "no drift" not in result.output
+
+
 def test_records_round_trip_and_foreign_files_are_ignored(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"README.md": "x"})
     record = MonitorRecord(

@@ -72,6 +72,12 @@ def run(
 
     state = load_state(WorkTree(root))
     checked, skipped = check_models(root, state, stage)
+    if not checked:
+        why = "; ".join(f"{item.model}: {item.reason}" for item in skipped) or "no model holds it"
+        raise InputError(
+            f"monitor: nothing to check in stage {stage!r} ({why}); declare a monitoring "
+            "snapshot in a model's spec.monitoring.current"
+        )
     repository = settings.repository_of(settings.repository_settings(root), env) if github else None
     url = report_url or settings.run_url(env)
     issues: dict[str, str | None] = {}
