@@ -196,7 +196,7 @@ CASES: dict[str, Bad] = {
     "unknown_field_typo": bad_model(
         "risk_teir",
         "spec.risk_teir",
-        "unknown field (check the spelling; unknown fields are errors)",
+        "unknown field (did you mean 'risk_tier'?)",
         model("  risk_tier: medium", "  risk_teir: medium"),
     ),
     "missing_required_field": bad_model(
@@ -344,43 +344,43 @@ CASES: dict[str, Bad] = {
     "unknown_owner_team": bad_model(
         "owner: data-team",
         "spec.owner",
-        "unknown team 'data-team' (not in policies/teams.yaml)",
+        "unknown team 'data-team', not in policies/teams.yaml (did you mean 'ml-team'?; known: governance, ml-team, model-risk)",
         model("owner: ml-team", "owner: data-team"),
     ),
     "stage_not_in_lifecycle": bad_model(
         "canary: 1.1.0",
         "spec.stages.canary",
-        "unknown stage 'canary' (not in the Lifecycle)",
+        "unknown stage 'canary', not in the Lifecycle (known: development, production, staging)",
         model("staging: 1.1.0", "canary: 1.1.0"),
     ),
     "policy_selects_unknown_stage": bad_policy(
         "prod]",
         "spec.selector.stages[0]",
-        "unknown stage 'prod' (not in the Lifecycle)",
+        "unknown stage 'prod', not in the Lifecycle (known: development, production, staging)",
         edit(PRODUCTION, "stages: [production]", "stages: [prod]"),
     ),
     "policy_names_unknown_team": bad_policy(
         "risk]",
         "spec.rules[0].teams[0]",
-        "unknown team 'risk' (not in policies/teams.yaml)",
+        "unknown team 'risk', not in policies/teams.yaml (known: governance, ml-team, model-risk)",
         edit(PRODUCTION, "teams: [model-risk]", "teams: [risk]"),
     ),
     "policy_previous_stage_unknown": bad_policy(
         "stage: stagin\n",
         "spec.rules[1].stage",
-        "unknown stage 'stagin' (not in the Lifecycle)",
+        "unknown stage 'stagin', not in the Lifecycle (did you mean 'staging'?; known: development, production, staging)",
         edit(PRODUCTION, "stage: staging", "stage: stagin"),
     ),
     "waiver_unknown_policy": bad_waiver(
         "policy: prod\n",
         "spec.policy",
-        "unknown policy 'prod' (not in the policies)",
+        "unknown policy 'prod', not in the policies (known: governance, model-changes, production, rollback)",
         edit(WAIVER, "policy: production", "policy: prod"),
     ),
     "waiver_unknown_model": bad_waiver(
         "model: fraud",
         "spec.model",
-        "unknown model 'fraud' (not in models/)",
+        "unknown model 'fraud', not in models/ (known: churn)",
         edit(WAIVER, "model: churn", "model: fraud"),
     ),
     "waiver_unknown_rule": bad_waiver(
@@ -477,7 +477,7 @@ def test_unknown_field_also_names_the_required_field_it_replaced(tmp_path: Path,
     result = cli("validate", "--repo", str(scenario(tmp_path, case)))
     assert problem_lines(result) == [
         f"{MODEL}:8:1: spec.risk_tier: required field is missing",
-        f"{MODEL}:10:3: spec.risk_teir: unknown field (check the spelling; unknown fields are errors)",
+        f"{MODEL}:10:3: spec.risk_teir: unknown field (did you mean 'risk_tier'?)",
     ]
 
 
@@ -567,11 +567,11 @@ def test_every_problem_in_every_file_is_reported_sorted(tmp_path: Path, cli: Cli
     assert problem_lines(result) == [
         "models/alpha/model.yaml:3:1: kind: duplicate key 'kind'",
         f"{MODEL}:8:1: spec.risk_tier: required field is missing",
-        f"{MODEL}:10:3: spec.risk_teir: unknown field (check the spelling; unknown fields are errors)",
+        f"{MODEL}:10:3: spec.risk_teir: unknown field (did you mean 'risk_tier'?)",
         "models/zeta/model.yaml:22:9: spec.versions[0].artifact.sha256: "
         "not a sha256 digest (64 lowercase hex characters): 'abc123'",
         "policies/production.yaml:15:15: spec.rules[0].teams[0]: "
-        "unknown team 'risk' (not in policies/teams.yaml)",
+        "unknown team 'risk', not in policies/teams.yaml (known: governance, ml-team, model-risk)",
     ]
     assert result.out.endswith("validate: 5 problem(s) in 4 file(s)\n")
     assert snapshot(repo) == before
@@ -627,7 +627,7 @@ def test_validate_one_file_checks_it_and_what_it_references(tmp_path: Path, cli:
     result = cli("validate", "--repo", str(repo), str(repo / MODEL))
     assert_failed_cleanly(result)
     assert problem_lines(result) == [
-        f"{MODEL}:9:3: spec.owner: unknown team 'data-team' (not in policies/teams.yaml)"
+        f"{MODEL}:9:3: spec.owner: unknown team 'data-team', not in policies/teams.yaml (did you mean 'ml-team'?; known: governance, ml-team, model-risk)"
     ]
     assert "fraud" not in result.out
 

@@ -72,7 +72,7 @@ def test_fairness_defaults_to_the_first_sensitive_feature(cancer: Repo, tmp_path
 
 def test_bad_usage_is_an_input_error(cancer: Repo) -> None:
     model = cancer.model()
-    with pytest.raises(InputError, match=r"no version 9\.9\.9 \(has: 1\.0\.0, 1\.1\.0\)"):
+    with pytest.raises(InputError, match=r"no version 9\.9\.9 \(known: 1\.0\.0, 1\.1\.0\)"):
         gate_model.run_gate(cancer.root, model, "9.9.9", "test")
     with pytest.raises(InputError, match="unknown model gate 'drift'"):
         gate_model.run_gate(cancer.root, model, "1.1.0", "drift")

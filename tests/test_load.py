@@ -72,7 +72,7 @@ def test_expected_kinds_by_place() -> None:
 def test_unknown_and_missing_fields() -> None:
     assert model_problems("  risk_tier: medium", "  risk_teir: medium") == [
         f"{MODEL}:8:1: spec.risk_tier: required field is missing",
-        f"{MODEL}:10:3: spec.risk_teir: unknown field (check the spelling; unknown fields are errors)",
+        f"{MODEL}:10:3: spec.risk_teir: unknown field (did you mean 'risk_tier'?)",
     ]
 
 
@@ -180,8 +180,8 @@ def test_rule_errors_name_the_rule_not_its_type_tag() -> None:
     """pydantic puts the discriminator ('approvals') in the error location; the YAML has no
     such key, so the field path must skip it."""
     assert rule_problems("    - type: approvals\n      minimum: 2\n") == [
-        "policies/p.yaml:8:7: spec.rules[0].minimum: "
-        "unknown field (check the spelling; unknown fields are errors)"
+        "policies/p.yaml:8:7: spec.rules[0].minimum: unknown field (did you mean 'min'?; known:"
+        " allow_stale, description, each_team, enforcement, id, min, teams, type)"
     ]
     assert rule_problems("    - type: approvals\n      min: 0\n") == [
         "policies/p.yaml:8:7: spec.rules[0].min: Input should be greater than or equal to 1"
@@ -280,3 +280,29 @@ def test_locate_puts_later_problems_on_their_lines() -> None:
         f"{MODEL}:40:5: spec.stages.staging: late",
         f"{MODEL}:8:1: spec.nowhere[3]: fallback",
     ]
+
+
+def test_an_unknown_field_with_no_close_match_keeps_the_plain_message() -> None:
+    assert rule_problems("    - type: approvals\n      zzzz: 2\n") == [
+        "policies/p.yaml:8:7: spec.rules[0].zzzz: unknown field (known: allow_stale, "
+        "description, each_team, enforcement, id, min, teams, type)"
+    ]
+
+
+def test_unknown_fields_suggest_from_the_right_place_in_each_kind() -> None:
+    """The valid names come from the schema at the unknown key's own mapping: a model's
+    metadata, a version, a rule branch chosen by its `type`."""
+    from modelops_gitops.repo.field_names import allowed_fields
+
+    data = {"spec": {"rules": [{"type": "freeze", "windws": []}]}}
+    assert "windows" in allowed_fields("Policy", data, ("spec", "rules", 0))
+    assert "min" not in allowed_fields("Policy", data, ("spec", "rules", 0))
+    model = {"spec": {"versions": [{"version": "1.0.0"}]}}
+    assert "artifact" in allowed_fields("Model", model, ("spec", "versions", 0))
+    assert allowed_fields("Model", {"metadata": {}}, ("metadata",)) == [
+        "annotations",
+        "labels",
+        "name",
+    ]
+    assert allowed_fields("Model", {}, ()) == ["apiVersion", "kind", "metadata", "spec"]
+    assert allowed_fields("Model", model, ("spec", "nowhere", 3)) == []

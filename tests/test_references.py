@@ -52,7 +52,7 @@ def test_model_stage_issues() -> None:
     )
     _, issues = facts("models/churn/model.yaml", text)
     assert issues == [
-        (("spec", "stages", "staging"), "version 3.0.0 is not registered"),
+        (("spec", "stages", "staging"), "version 3.0.0 is not registered (known: 1.0.0, 1.1.0)"),
         (("spec", "stages", "production"), "version 1.0.0 is deprecated"),
     ]
 
@@ -142,10 +142,10 @@ def test_lifecycle_facts_and_issues() -> None:
     _, issues = facts("policies/l.yaml", text)
     assert issues == [
         (("spec", "stages", 1, "name"), "stage 'dev' is defined twice"),
-        (("spec", "stages", 2, "requires"), "unknown stage 'qa'"),
+        (("spec", "stages", 2, "requires"), "unknown stage 'qa' (known: canary, dev, prod)"),
         (("spec", "stages", 3, "min_soak"), "min_soak needs `requires`"),
-        (("spec", "transitions", 1, "from"), "unknown stage 'qa'"),
-        (("spec", "transitions", 1, "to"), "unknown stage 'uat'"),
+        (("spec", "transitions", 1, "from"), "unknown stage 'qa' (known: canary, dev, prod)"),
+        (("spec", "transitions", 1, "to"), "unknown stage 'uat' (known: canary, dev, prod)"),
     ]
 
 
@@ -201,10 +201,10 @@ def test_unresolved_references_are_named() -> None:
     )
     assert cross_check([*base(), with_refs(*refs)]) == {
         "policies/x.yaml": [
-            (("a",), "unknown stage 'qa' (not in the Lifecycle)"),
-            (("b",), "unknown team 'risk' (not in policies/teams.yaml)"),
-            (("c",), "unknown model 'fraud' (not in models/)"),
-            (("d",), "unknown policy 'dev' (not in the policies)"),
+            (("a",), "unknown stage 'qa', not in the Lifecycle (known: production, staging)"),
+            (("b",), "unknown team 'risk', not in policies/teams.yaml (known: ml-team)"),
+            (("c",), "unknown model 'fraud', not in models/ (known: churn)"),
+            (("d",), "unknown policy 'dev', not in the policies (known: prod)"),
             (("e",), "policy 'prod' has no rule 'fairness'"),
         ]
     }
@@ -213,7 +213,7 @@ def test_unresolved_references_are_named() -> None:
 def test_a_rule_of_an_unknown_policy_is_reported_once() -> None:
     refs = (Ref(("p",), "policy", "dev"), Ref(("r",), "rule", "card", scope="dev"))
     assert cross_check([*base(), with_refs(*refs)]) == {
-        "policies/x.yaml": [(("p",), "unknown policy 'dev' (not in the policies)")]
+        "policies/x.yaml": [(("p",), "unknown policy 'dev', not in the policies (known: prod)")]
     }
 
 

@@ -28,8 +28,16 @@ from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo import edit
 from modelops_gitops.repo.load import load_document
-from modelops_gitops.repo.tree import MODELS_DIR, POLICIES_DIR, Tree, WorkTree, document_paths
+from modelops_gitops.repo.tree import (
+    MODELS_DIR,
+    POLICIES_DIR,
+    Tree,
+    WorkTree,
+    document_paths,
+    model_folder,
+)
 from modelops_gitops.repo.validate import validate_tree
+from modelops_gitops.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -143,7 +151,7 @@ def rollback(root: Path, model: str, stage: str, to: str | None = None) -> int:
     at = f"spec.stages.{stage}"
     if current is None:
         if order and stage not in order:
-            message = f"unknown stage {stage!r} (the Lifecycle has {', '.join(order)})"
+            message = f"unknown stage {stage!r} in the Lifecycle{did_you_mean(stage, order)}"
         else:
             message = f"{model} has no version in {stage}: nothing to roll back"
         raise InputError.at(path, message, field=at)
@@ -271,7 +279,8 @@ def _check_semver(version: str, option: str) -> None:
 def _existing_model(tree: Tree, name: str) -> str:
     path = model_path(tree, name)
     if not tree.exists(path):
-        raise InputError.at(path, f"no such model {name!r}")
+        known = {folder for p in tree.paths() if (folder := model_folder(p)) is not None}
+        raise InputError.at(path, f"no such model {name!r}{did_you_mean(name, known)}")
     return path
 
 

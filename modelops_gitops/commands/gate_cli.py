@@ -23,12 +23,14 @@ from modelops_gitops.progress import progress_reporter
 from modelops_gitops.repo.state import RepoState, load_state, model_file
 from modelops_gitops.repo.tree import WorkTree
 from modelops_gitops.repo.workspace import cache_dir
+from modelops_gitops.suggest import did_you_mean
 
 
 def _model(state: RepoState, name: str) -> Model:
     model = state.models.get(name)
     if model is None:
-        raise InputError(f"unknown model {name!r} (no models/{name}/model.yaml)")
+        hint = did_you_mean(name, state.models)
+        raise InputError(f"unknown model {name!r}: no models/{name}/model.yaml{hint}")
     return model
 
 
@@ -55,7 +57,8 @@ def model_drift_inputs(
     current = model.spec.monitoring.current
     file = model_file(model.metadata.name)
     if pinned is None:
-        raise InputError.at(file, f"{model.metadata.name} has no version {version!r}")
+        hint = did_you_mean(version, [v.version for v in model.spec.versions], close=False)
+        raise InputError.at(file, f"{model.metadata.name} has no version {version!r}{hint}")
     if current is None:
         raise InputError.at(
             file, "not set: the drift gate needs it", field="spec.monitoring.current"
@@ -124,7 +127,10 @@ def drift_gate(
         model = _model(state, name)
         pinned = model.spec.version(version or "")
         if pinned is None:
-            raise InputError(f"gate drift: {name} has no version {version!r}")
+            hint = did_you_mean(
+                version or "", [v.version for v in model.spec.versions], close=False
+            )
+            raise InputError(f"gate drift: {name} has no version {version!r}{hint}")
         inputs = model_drift_inputs(state, model, pinned.version, "production")
         reference, ref_sha, current, cur_sha, settings = inputs
     if reference is None or current is None:

@@ -29,6 +29,7 @@ from modelops_gitops.gates.runner import VerifiedIO
 from modelops_gitops.gates.runner import run_gate as run_named_gate
 from modelops_gitops.kinds.model import Model, Version
 from modelops_gitops.kinds.policy import ChampionRule, FairnessRule, TestRule
+from modelops_gitops.suggest import did_you_mean
 
 MODEL_GATES: dict[str, type[TestRule] | type[ChampionRule] | type[FairnessRule]] = {
     "test": TestRule,
@@ -130,8 +131,8 @@ def render(result: GateResult, model: str, version: str, fmt: Format) -> str:
 def _version(model: Model, version: str) -> Version:
     found = model.spec.version(version)
     if found is None:
-        known = ", ".join(v.version for v in model.spec.versions) or "none"
-        raise InputError(f"model {model.metadata.name} has no version {version} (has: {known})")
+        hint = did_you_mean(version, [v.version for v in model.spec.versions], close=False)
+        raise InputError(f"model {model.metadata.name} has no version {version}{hint}")
     return found
 
 

@@ -11,12 +11,15 @@ from modelops_gitops.audit.queries import approvers, entry_view, of_model, pr_te
 from modelops_gitops.commands.audit import read_entries
 from modelops_gitops.errors import EXIT_OK, InputError
 from modelops_gitops.repo.state import model_file
+from modelops_gitops.suggest import did_you_mean
 
 
 def run(root: Path, model: str, fmt: str) -> int:
     entries = of_model(read_entries(root), model)
     if not entries and not (root / model_file(model)).is_file():
-        raise InputError(f"unknown model {model!r}: no {model_file(model)}, no ledger entry")
+        known = [p.name for p in (root / "models").iterdir()] if (root / "models").is_dir() else []
+        hint = did_you_mean(model, known)
+        raise InputError(f"unknown model {model!r}: no {model_file(model)}, no ledger entry{hint}")
     if fmt == "json":
         body = {
             "schema_version": 1,

@@ -30,6 +30,7 @@ from modelops_gitops.problems import Problem
 from modelops_gitops.render.markdown_parts import code, escape, link, number, table
 from modelops_gitops.repo.state import RepoState, load_state
 from modelops_gitops.repo.tree import WorkTree
+from modelops_gitops.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from modelops_gitops.github.types import MonitorIssue
@@ -121,8 +122,8 @@ def check_models(root: Path, state: RepoState, stage: str) -> tuple[list[Checked
     """The drift gate on every model holding a version in `stage` that has monitoring data;
     all problems (missing file, sha256 mismatch, missing column) raised together."""
     if state.lifecycle is not None and stage not in state.lifecycle.spec.stage_names():
-        names = ", ".join(state.lifecycle.spec.stage_names())
-        raise InputError(f"--stage: no stage {stage!r} in the lifecycle ({names})")
+        hint = did_you_mean(stage, state.lifecycle.spec.stage_names())
+        raise InputError(f"--stage: no stage {stage!r} in the lifecycle{hint}")
     checked: list[Checked] = []
     skipped: list[Skipped] = []
     problems: list[Problem] = []

@@ -30,6 +30,7 @@ from modelops_gitops.monitor.records import load_records
 from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, model_folder
 from modelops_gitops.repo.workspace import cache_dir
+from modelops_gitops.suggest import did_you_mean
 
 
 def run(
@@ -46,7 +47,11 @@ def run(
     desired = desired_stages(tree, root, paths)
     ledger = _ledger(root)
     if model is not None and model not in desired and model not in ledger.applied:
-        raise InputError(f"unknown model {model!r}: no models/{model}/model.yaml, no ledger entry")
+        folders = {name for path in tree.paths() if (name := model_folder(path)) is not None}
+        hint = did_you_mean(model, [*folders, *ledger.applied])
+        raise InputError(
+            f"unknown model {model!r}: no models/{model}/model.yaml, no ledger entry{hint}"
+        )
     governance = load_state(tree, models=[])
     head = git.head_commit(root)
     inputs = StatusInputs(

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from modelops_gitops.suggest import did_you_mean
+
 Path = tuple[str | int, ...]
 Issue = tuple[Path, str]
 
@@ -84,6 +86,8 @@ def cross_check(
                 if ref.kind == "rule":
                     message = f"policy {ref.scope!r} has no rule {ref.target!r}"
                 else:
-                    message = f"unknown {ref.kind} {ref.target!r} (not in {place})"
+                    valid = {"stage": stages, "team": teams, "model": models}.get(ref.kind, rules)
+                    hint = did_you_mean(ref.target, valid)
+                    message = f"unknown {ref.kind} {ref.target!r}, not in {place}{hint}"
                 add(facts.file, (ref.path, message))
     return issues

@@ -16,6 +16,7 @@ from modelops_gitops import API_VERSION
 from modelops_gitops.kinds import KINDS
 from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
+from modelops_gitops.repo.field_names import allowed_fields
 from modelops_gitops.repo.tree import MODELOPS_FILE, MODELS_DIR, model_folder
 from modelops_gitops.repo.yaml_source import (
     Parsed,
@@ -25,6 +26,7 @@ from modelops_gitops.repo.yaml_source import (
     parse,
     problem_of,
 )
+from modelops_gitops.suggest import did_you_mean
 
 D = TypeVar("D", bound=BaseModel)
 POLICY_KINDS = ("Lifecycle", "Teams", "Policy", "Waiver")
@@ -89,7 +91,7 @@ def _validate(file: str, data: Any) -> tuple[BaseModel | None, list[tuple[Path, 
     try:
         doc = KINDS[kind].model_validate(data)
     except ValidationError as exc:
-        return None, [_issue(data, err) for err in exc.errors()]
+        return None, [_issue(data, err, kind) for err in exc.errors()]
     folder = model_folder(file)
     name = data["metadata"]["name"]
     if folder is not None and name != folder:
@@ -134,11 +136,13 @@ _YAML11_BOOLS = frozenset(
 )
 
 
-def _issue(data: Any, err: Any) -> tuple[Path, str]:
+def _issue(data: Any, err: Any, doc_kind: str) -> tuple[Path, str]:
     path = _data_path(data, tuple(err["loc"]))
     kind, value = err["type"], err.get("input")
     if kind == "extra_forbidden":
-        return path, "unknown field (check the spelling; unknown fields are errors)"
+        valid = allowed_fields(doc_kind, data, path[:-1])
+        hint = did_you_mean(str(path[-1]), valid) if valid and path else ""
+        return path, f"unknown field{hint or ' (check the spelling; unknown fields are errors)'}"
     if kind == "missing":
         return path, "required field is missing"
     if kind == "string_pattern_mismatch":

@@ -25,6 +25,7 @@ from modelops_gitops.kinds.policy import (
 )
 from modelops_gitops.repo.facts import Facts, Issue, Ref
 from modelops_gitops.repo.yaml_source import Path
+from modelops_gitops.suggest import did_you_mean
 
 
 def facts_of(file: str, doc: BaseModel) -> tuple[Facts, list[Issue]]:
@@ -70,7 +71,8 @@ def _model(file: str, doc: Model) -> tuple[Facts, list[Issue]]:
     for stage, version in spec.stages.items():
         refs.append(Ref(("spec", "stages", stage), "stage", stage))
         if version not in versions:
-            issues.append((("spec", "stages", stage), f"version {version} is not registered"))
+            hint = did_you_mean(version, versions, close=False)
+            issues.append((("spec", "stages", stage), f"version {version} is not registered{hint}"))
         elif version in deprecated:
             issues.append((("spec", "stages", stage), f"version {version} is deprecated"))
     stages = tuple(spec.stages.items())
@@ -129,11 +131,15 @@ def _lifecycle(file: str, doc: Lifecycle) -> tuple[Facts, list[Issue]]:
     issues = _duplicates(names, lambda i: ("spec", "stages", i, "name"), "stage")
     for i, stage in enumerate(spec.stages):
         if stage.requires is not None and stage.requires not in names:
-            issues.append((("spec", "stages", i, "requires"), f"unknown stage {stage.requires!r}"))
+            hint = did_you_mean(stage.requires, names)
+            issues.append(
+                (("spec", "stages", i, "requires"), f"unknown stage {stage.requires!r}{hint}")
+            )
         if stage.min_soak is not None and stage.requires is None:
             issues.append((("spec", "stages", i, "min_soak"), "min_soak needs `requires`"))
     for i, move in enumerate(spec.transitions):
         for key, value in (("from", move.from_), ("to", move.to)):
             if value != "none" and value not in names:
-                issues.append((("spec", "transitions", i, key), f"unknown stage {value!r}"))
+                hint = did_you_mean(value, names)
+                issues.append((("spec", "transitions", i, key), f"unknown stage {value!r}{hint}"))
     return Facts(file, "Lifecycle", doc.metadata.name, provides=tuple(names)), issues
