@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import ClickException  # type: ignore[assignment]
 
 from modelops_gitops import __version__
+from modelops_gitops.console import COLOR_CHOICES, set_color
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
 from modelops_gitops.extras import require
 from modelops_gitops.repo.workspace import resolve_repo
@@ -27,7 +28,7 @@ from modelops_gitops.repo.workspace import resolve_repo
 app = typer.Typer(
     name="modelops-gitops",
     help="A git repository as the governed source of truth for ML models in production.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -660,8 +661,19 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    color: Annotated[
+        str,
+        typer.Option(
+            "--color",
+            help="Colour: auto (a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces it),"
+            " always or never.",
+        ),
+    ] = "auto",
 ) -> None:
     """modelops-gitops: models, stages and policies as YAML; plans, gates, apply, audit."""
+    if color not in COLOR_CHOICES:
+        raise InputError(f"--color: expected one of {', '.join(COLOR_CHOICES)}, got {color!r}")
+    set_color(color)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from modelops_gitops.console import live_progress
 
 Progress = Callable[[str, int, int], None]
 """`progress(task, done, total)`: called as long work advances; the edge decides to show it."""
 
 
 def _interactive() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("CI")
+    return live_progress(sys.stderr)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from pathlib import Path
 import typer
 
 from modelops_gitops import git
+from modelops_gitops.console import color_enabled
 from modelops_gitops.errors import GitRefError, InputError
 from modelops_gitops.extras import require
 from modelops_gitops.files import write_atomic
@@ -100,7 +101,8 @@ def run(
                     report_url=report_url,
                     check_run=pr.check_run,
                 ).lines
-    if fmt == "text" and out is None and sys.stdout.isatty():
+    colored = fmt == "text" and out is None and color_enabled(sys.stdout)
+    if colored:
         from modelops_gitops.render import text as text_renderer
 
         text = text_renderer.render(result, links=links, color=True)
@@ -111,8 +113,8 @@ def run(
     if out is not None:
         write_atomic(out, text.encode())
         typer.echo(f"plan: {result.result} — written to {out}", err=True)
-    else:
-        typer.echo(text, nl=not text.endswith("\n"))
+    else:  # colour given explicitly: click would strip the ANSI codes off a non-terminal
+        typer.echo(text, nl=not text.endswith("\n"), color=colored)
     return result.exit_code
 
 
