@@ -91,15 +91,20 @@ def schema(
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the GitOps repository.")],
-    repo: RepoOpt = None,
     owner: Annotated[str, typer.Option(help="GitHub owner (organisation or user).")] = "my-org",
     name: Annotated[str, typer.Option("--name", help="GitHub repository name.")] = "models",
+    existing: Annotated[
+        bool,
+        typer.Option(
+            "--existing",
+            help="Add the scaffold to an existing folder or git repository (never overwrites).",
+        ),
+    ] = False,
 ) -> int:
-    """Scaffold a new GitOps repository that validates."""
+    """Scaffold a GitOps repository that validates, and say what to do next."""
     from modelops_gitops.commands import init as init_command
 
-    del repo  # accepted for uniformity; init writes to DIRECTORY
-    return init_command.run(directory, owner=owner, name=name)
+    return init_command.run(directory, owner=owner, name=name, existing=existing)
 
 
 @app.command()

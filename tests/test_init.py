@@ -49,10 +49,14 @@ def test_init_creates_a_repository_that_validates(scaffold: Path, cli: Cli) -> N
 def test_init_lists_what_it_wrote(tmp_path: Path, cli: Cli) -> None:
     target = tmp_path / "gitops"
     result = cli("init", str(target), "--owner", "acme")
-    lines = result.out.splitlines()
+    listing, _, after = result.out.partition("\nnext steps:\n")
+    lines = listing.splitlines()
     assert lines[0] == f"init: created {len(written(target))} files in {target}"
-    assert sorted(line.strip() for line in lines[1:-1]) == written(target)
-    assert "modelops-gitops validate" in lines[-1]
+    assert sorted(line.strip() for line in lines[1:]) == written(target)
+    assert f"cd {target}" in after
+    assert "pre-commit install" in after
+    assert "modelops-gitops register" in after
+    assert "modelops-gitops validate" in after
 
 
 def test_every_document_starts_with_a_schema_line_pointing_at_a_schema(scaffold: Path) -> None:
@@ -116,6 +120,7 @@ def test_init_into_a_non_empty_directory_writes_nothing(tmp_path: Path, cli: Cli
     result = cli("init", str(target))
     assert result.code == 2
     assert f"{target}: exists and is not an empty directory" in result.err
+    assert "pass --existing" in result.err
     assert "Traceback" not in result.output
     assert snapshot(tmp_path) == before
 
@@ -166,3 +171,56 @@ def test_init_through_the_console_script(tmp_path: Path) -> None:
     result = run_script("validate", cwd=tmp_path / "gitops")
     assert result.code == 0, result
     assert result.out == "validate: 7 files valid\n"
+
+
+def test_init_existing_adds_the_scaffold_to_a_repository_with_a_readme(
+    tmp_path: Path, cli: Cli
+) -> None:
+    repo = make_repo(tmp_path, {"README.md": "# our models\n"})
+    result = cli("init", str(repo), "--existing", "--owner", "acme")
+    assert result.code == 0, result
+    assert (repo / "README.md").read_text() == "# our models\n"
+    assert "kept your README.md" in result.out
+    assert (repo / "modelops.yaml").is_file()
+    assert (repo / ".gitignore").is_file()
+    assert [p.name for p in repo.iterdir() if p.name.startswith(".modelops-init-")] == []
+    assert cli("validate", "--repo", str(repo)).code == 0
+
+
+def test_init_existing_never_overwrites_and_writes_nothing_on_a_clash(
+    tmp_path: Path, cli: Cli
+) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n", "policies/teams.yaml": "mine\n"})
+    before = snapshot(tmp_path)
+    result = cli("init", str(repo), "--existing")
+    assert result.code == 2
+    assert "these files exist already and init never overwrites: policies/teams.yaml\n" in (
+        result.err
+    )
+    assert snapshot(tmp_path) == before
+
+
+def test_init_writes_a_gitignore_and_takes_no_repo_option(scaffold: Path, cli: Cli) -> None:
+    ignore = (scaffold / ".gitignore").read_text()
+    assert ".venv/" in ignore
+    assert "__pycache__/" in ignore
+    result = cli("init", str(scaffold.parent / "other"), "--repo", str(scaffold))
+    assert result.code == 2
+    assert "No such option: --repo" in result.err
+
+
+def test_scaffolded_policy_tests_survive_replacing_the_example_logins(
+    scaffold: Path, cli: Cli
+) -> None:
+    """The docs tell users to put their own people in teams.yaml; the scaffolded policy tests
+    name the logins they need themselves, so they keep passing."""
+    teams = scaffold / "policies" / "teams.yaml"
+    text = teams.read_text()
+    for old, new in (("alice", "ada"), ("bob", "bo"), ("carol", "cy"), ("dave", "di")):
+        text = text.replace(old, new)
+    text = text.replace("erin", "eve").replace("frank", "fay")
+    teams.write_text(text)
+    assert "carol" not in teams.read_text()
+    assert cli("validate", "--repo", str(scaffold)).code == 0
+    result = cli("policy", "test", "--repo", str(scaffold))
+    assert result.code == 0, result.output

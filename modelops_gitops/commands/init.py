@@ -17,17 +17,24 @@ from modelops_gitops.repo.tree import WorkTree
 from modelops_gitops.repo.validate import validate_tree
 
 _GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$")  # a user or organisation
+_YOURS_IF_PRESENT = frozenset({"README.md", ".gitignore"})  # --existing keeps the user's
 _GITHUB_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
-def run(directory: Path, *, owner: str, name: str) -> int:
+def run(directory: Path, *, owner: str, name: str, existing: bool = False) -> int:
     for flag, value, pattern in (("--owner", owner, _GITHUB_OWNER), ("--name", name, _GITHUB_REPO)):
         if not pattern.match(value):
             raise InputError(f"{flag}: {value!r} is not a valid GitHub name")
     target = directory.resolve()
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InputError.at(str(directory), "exists and is not an empty directory")
     files = scaffold_files(owner=owner, name=_repo_name(name))
+    if existing:
+        return _into_existing(directory, target, files)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError.at(
+            str(directory),
+            "exists and is not an empty directory (to add the scaffold to an existing "
+            "repository, pass --existing)",
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".modelops-init-", dir=target.parent))
     try:
@@ -49,11 +56,68 @@ def run(directory: Path, *, owner: str, name: str) -> int:
         raise
     if git.toplevel(target) is None:
         git.init(target, "main")
+    _report(directory, files)
+    return EXIT_OK
+
+
+def _into_existing(directory: Path, target: Path, files: dict[str, bytes]) -> int:
+    """Add the scaffold to a repository that already holds other files (a README, code): every
+    scaffold file must be new there (nothing is overwritten); all are written, or none."""
+    if not target.is_dir():
+        raise InputError.at(str(directory), "--existing: not a directory")
+    present = {rel for rel in files if (target / rel).exists() or (target / rel).is_symlink()}
+    kept = sorted(present & _YOURS_IF_PRESENT)
+    files = {rel: data for rel, data in files.items() if rel not in kept}
+    clashes = sorted(present - _YOURS_IF_PRESENT)
+    if clashes:
+        raise InputError.at(
+            str(directory),
+            f"--existing: these files exist already and init never overwrites: {', '.join(clashes)}",
+        )
+    staging = Path(tempfile.mkdtemp(prefix=".modelops-init-", dir=target))
+    written: list[Path] = []
+    try:
+        for rel, data in files.items():
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel).write_bytes(data)
+        report = validate_tree(WorkTree(staging))
+        if not report.ok:
+            raise RuntimeError(
+                "scaffold does not validate: " + "; ".join(map(str, report.problems))
+            )
+        for rel in sorted(files):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, target / rel)
+            written.append(target / rel)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    (target / "models").mkdir(exist_ok=True)
+    if git.toplevel(target) is None:
+        git.init(target, "main")
+    _report(directory, files)
+    for rel in kept:
+        typer.echo(f"kept your {rel} (init's version is not written)")
+    return EXIT_OK
+
+
+def _report(directory: Path, files: dict[str, bytes]) -> None:
     typer.echo(f"init: created {len(files)} files in {directory}")
     for rel in sorted(files):
         typer.echo(f"  {rel}")
-    typer.echo("next: edit policies/teams.yaml, then `modelops-gitops validate`")
-    return EXIT_OK
+    typer.echo(
+        "\nnext steps:\n"
+        f"  cd {directory}\n"
+        "  1. put your people in policies/teams.yaml (GitHub logins), then: modelops-gitops validate\n"
+        "  2. pre-commit install          # validate runs before every commit\n"
+        "  3. modelops-gitops register MODEL --version 1.0.0 --artifact F --eval-data F "
+        "--train-data F --owner TEAM --task TASK --target COLUMN\n"
+        "  4. commit on a branch and open a pull request; its plan says what it still needs\n"
+        "     (approvals, gates); after the merge, `modelops-gitops apply` records it"
+    )
 
 
 def _umask() -> int:

@@ -26,17 +26,19 @@ expectation fails here first. Coverage lists every rule whose result no case ass
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from modelops_gitops import API_VERSION
 from modelops_gitops.errors import InputError
 from modelops_gitops.gates.result import GateResult
-from modelops_gitops.kinds import Model
+from modelops_gitops.kinds import Model, Teams
 from modelops_gitops.kinds.common import Name
 from modelops_gitops.kinds.policy import ChangeKind, rule_id
+from modelops_gitops.kinds.teams import Login, Team
 from modelops_gitops.plan.approvals import ApprovalsInput, Review
 from modelops_gitops.plan.policy import evaluate_change
 from modelops_gitops.plan.result import BUILTIN_POLICY, Change, ChangeResult
@@ -79,8 +81,16 @@ class Expect(_Strict):
     )
 
 
+TeamMembers = dict[Name, list[Login]]
+TEAMS_HELP = (
+    "Team -> the logins in it for these cases, in place of policies/teams.yaml's members (other "
+    "teams keep theirs), so the cases do not break when the real teams change."
+)
+
+
 class Case(_Strict):
     name: str = Field(min_length=1)
+    teams: TeamMembers = Field(default_factory=dict, description=TEAMS_HELP)
     change: CaseChange
     now: Annotated[datetime, Field(strict=False)]
     approvals: CaseApprovals | None = None
@@ -91,6 +101,7 @@ class Case(_Strict):
 
 
 class PolicyTestSpec(_Strict):
+    teams: TeamMembers = Field(default_factory=dict, description=TEAMS_HELP)
     cases: list[Case] = Field(min_length=1)
 
 
@@ -114,8 +125,12 @@ class CaseOutcome:
 
 
 def parse_tests(file: str, data: Any) -> list[Case]:
+    """The cases of one file, each with the file's `spec.teams` under its own `teams`."""
     try:
-        return PolicyTest.model_validate(data).spec.cases
+        spec = PolicyTest.model_validate(data).spec
+        return [
+            case.model_copy(update={"teams": {**spec.teams, **case.teams}}) for case in spec.cases
+        ]
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InputError.at(file, first["msg"], field=".".join(map(str, first["loc"]))) from None
@@ -141,7 +156,35 @@ class _Facts:
         )
 
 
+def with_teams(state: RepoState, members: TeamMembers) -> RepoState:
+    """`state` with the named teams' members replaced (a team not in teams.yaml is added)."""
+    if not members:
+        return state
+    named = {name: list(logins) for name, logins in members.items()}
+    if state.teams is None:
+        teams = Teams.model_validate(
+            {
+                "apiVersion": API_VERSION,
+                "kind": "Teams",
+                "metadata": {"name": "policy-test"},
+                "spec": {"teams": [{"name": n, "members": m} for n, m in sorted(named.items())]},
+            }
+        )
+    else:
+        kept = [
+            team.model_copy(update={"members": named.pop(team.name)})
+            if team.name in named
+            else team
+            for team in state.teams.spec.teams
+        ]
+        added = [Team(name=n, members=m) for n, m in sorted(named.items())]
+        spec = state.teams.spec.model_copy(update={"teams": [*kept, *added]})
+        teams = state.teams.model_copy(update={"spec": spec})
+    return replace(state, teams=teams)
+
+
 def run_case(file: str, case: Case, base: RepoState) -> CaseOutcome:
+    base = with_teams(base, case.teams)
     head = _head(base, case, file)
     facts = _Facts(case)
     approvals = None

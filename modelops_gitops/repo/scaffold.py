@@ -11,6 +11,7 @@ from jinja2 import Environment, StrictUndefined
 from modelops_gitops.repo.schema import rendered_schemas
 
 _TEMPLATES = resources.files("modelops_gitops") / "templates"
+_DOTFILES = ("pre-commit-config.yaml", "gitignore")  # stored without the dot (package data)
 
 
 def _walk(node: Traversable, prefix: str = "") -> dict[str, Traversable]:
@@ -31,8 +32,8 @@ def scaffold_files(*, owner: str, name: str) -> dict[str, bytes]:
         text = node.read_text(encoding="utf-8")
         if rel.endswith(".j2"):
             rel, text = rel[: -len(".j2")], env.from_string(text).render(owner=owner, name=name)
-        if rel == "pre-commit-config.yaml":
-            rel = ".pre-commit-config.yaml"
+        if rel in _DOTFILES:
+            rel = f".{rel}"
         files[rel] = text.encode()
     workflows = _TEMPLATES / "workflows"
     if workflows.is_dir():
