@@ -394,7 +394,7 @@ REFUSALS: list[tuple[str, list[str], list[str]]] = [
         [
             *register_args(model="nope"),
             *("--owner", "nobody", "--task", "regression"),
-            "--target=y",
+            "--target=default",
         ],
         ["models/nope/model.yaml:", "spec.owner", "unknown team 'nobody'", "would not validate"],
     ),
@@ -538,3 +538,62 @@ def test_outside_git(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "name one with --to VERSION" in err
     code, out, _ = cli(capsys, "rollback", "x", "production", "--to", "1.1.0", "--repo", str(repo))
     assert (code, out) == (0, "rollback: x production 1.0.0 -> 1.1.0 (models/x/model.yaml)\n")
+
+
+def test_register_refuses_a_new_models_target_missing_from_the_data(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot_files(repo)
+    code, _, err = cli(
+        capsys,
+        *register_args(model="fraud"),
+        *("--owner", "ml-team", "--task", "binary_classification", "--target", "defualt"),
+    )
+    assert code == 2
+    assert (
+        "models/fraud/model.yaml: --target: 'defualt' is not a column of --eval-data eval.csv "
+        "(did you mean 'default'?; known: age, debt, default, income)"
+    ) in err
+    assert snapshot_files(repo) == before
+
+
+def test_register_points_at_the_model_field_whose_column_the_data_lacks(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "data/eval2.csv").write_bytes(b"age,income,default\n40,2,1\n")
+    before = snapshot_files(repo)
+    args = register_args()
+    args[args.index("data/eval.csv")] = "data/eval2.csv"
+    code, _, err = cli(capsys, *args)
+    assert code == 2
+    line = next(
+        i
+        for i, text in enumerate((repo / MODEL).read_text().splitlines(), 1)
+        if "features:" in text
+    )
+    assert (
+        f"models/x/model.yaml:{line}:3: spec.features: 'debt' is not a column of --eval-data "
+        "eval2.csv"
+    ) in err
+    assert snapshot_files(repo) == before
+
+
+def test_register_reads_the_header_of_a_gzipped_csv(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+
+    (repo / "data/eval.csv.gz").write_bytes(gzip.compress(b"age,income,debt,default\n1,2,3,0\n"))
+    args = register_args()
+    args[args.index("data/eval.csv")] = "data/eval.csv.gz"
+    code, out, err = cli(capsys, *args)
+    assert code == 0, err
+    assert out.startswith("register: x 1.2.0")
+
+
+def snapshot_files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }

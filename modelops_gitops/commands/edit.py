@@ -27,7 +27,8 @@ from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat, Task
 from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo import edit
-from modelops_gitops.repo.load import load_document
+from modelops_gitops.repo.columns import columns_of
+from modelops_gitops.repo.load import load_document, locate
 from modelops_gitops.repo.tree import (
     MODELS_DIR,
     POLICIES_DIR,
@@ -100,13 +101,18 @@ def register(root: Path, args: RegisterArgs) -> int:
     else:
         base = _new_model(args, path)
     artifact, artifact_file = _pin(root, args.artifact, "--artifact")
+    train, train_file = _pin(root, args.train_data, "--train-data")
+    evaluation, eval_file = _pin(root, args.eval_data, "--eval-data")
+    wanted = _columns_wanted(base if isinstance(base, edit.NewModel) else doc)
+    for option, file in (("--eval-data", eval_file), ("--train-data", train_file)):
+        _check_columns(tree, path, option, file, wanted)
     version = edit.NewVersion(
         version=args.version,
         artifact=artifact,
         artifact_format=args.artifact_format,
         artifact_size=artifact_file.stat().st_size,
-        train=_pin(root, args.train_data, "--train-data")[0],
-        eval=_pin(root, args.eval_data, "--eval-data")[0],
+        train=train,
+        eval=evaluation,
         code_commit=git.head_commit(root),
         metrics=metrics,
         description=args.description,
@@ -302,6 +308,41 @@ def _new_model(args: RegisterArgs, path: str) -> edit.NewModel:
     return edit.NewModel(
         args.model, args.owner or "", args.task or "", args.target or "", args.risk_tier or "medium"
     )
+
+
+def _columns_wanted(model: Model | edit.NewModel) -> dict[str, list[str]]:
+    """Model field -> the columns the data must have for it."""
+    if isinstance(model, edit.NewModel):
+        return {"spec.target": [model.target]}
+    spec = model.spec
+    return {
+        "spec.target": [spec.target],
+        "spec.features": list(spec.features),
+        "spec.sensitive_features": list(spec.sensitive_features),
+    }
+
+
+def _check_columns(
+    tree: Tree, path: str, option: str, file: Path, wanted: dict[str, list[str]]
+) -> None:
+    """Every column the model names is in the data (checked before anything is written);
+    the error points at the model file's field, or at the option for a new model."""
+    columns = columns_of(file)
+    if columns is None:
+        return  # unreadable here (Parquet without pyarrow): the gates check when they run
+    problems = []
+    for key, names in wanted.items():
+        for name in names:
+            if name and name not in columns:
+                hint = did_you_mean(name, columns)
+                problems.append((key, f"{name!r} is not a column of {option} {file.name}{hint}"))
+    if not problems:
+        return
+    if not tree.exists(path):
+        raise InputError([Problem(path, 0, 0, "--target", message) for _, message in problems])
+    raw = tree.read(path)
+    located = locate(path, raw, [(tuple(k.split(".")), m) for k, m in problems], len(raw) + 1)
+    raise InputError(located)
 
 
 def _check_same_model(doc: Model, args: RegisterArgs, path: str) -> None:
