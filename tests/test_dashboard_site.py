@@ -392,6 +392,9 @@ def test_outside_git_is_bad_input(cli: CLI, tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "models").mkdir()
+    (plain / "modelops.yaml").write_bytes(
+        (Path(__file__).parent.parent / "modelops.yaml").read_bytes()
+    )
     result = build(cli, plain, tmp_path / "site")
     assert result.code == 2
     assert "not a git repository" in result.err

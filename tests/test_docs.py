@@ -410,3 +410,28 @@ def test_getting_started_shows_the_readme_commands_verbatim() -> None:
     readme = fenced(README, "bash")[0]
     assert readme.startswith("# 1. Set up, then run the main job")
     assert fenced(DOCS / "getting-started.md", "bash")[0] == readme
+
+
+def test_the_readme_verb_table_lists_every_verb() -> None:
+    """Every top-level verb of the CLI has a row in the README's "What works today" table."""
+    table = README.read_text("utf-8").split("## What works today", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z-]+)", table, flags=re.MULTILINE))
+    listed |= {
+        m
+        for row in re.findall(r"^\| (`.*?) \|", table, flags=re.MULTILINE)
+        for m in re.findall(r"`([a-z-]+)", row)
+    }
+    verbs = {path[0] for path in commands() if len(path) == 1}
+    assert verbs - listed == set()
+
+
+def test_getting_started_states_the_count_validate_prints_after_init(
+    tmp_path: Path, cli: Cli
+) -> None:
+    text = (DOCS / "getting-started.md").read_text("utf-8").split("## 2. Your own repository")[1]
+    documented = re.search(r"# (validate: \d+ files valid)", text)
+    assert documented is not None
+    target = tmp_path / "models"
+    assert cli("init", str(target)).code == 0
+    result = cli("validate", "--repo", str(target))
+    assert result.out.strip() == documented.group(1)
