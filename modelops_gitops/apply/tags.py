@@ -16,8 +16,12 @@ the entry among the model's ledger entries, so tags are a function of the ledger
 annotated tags count for GTO. Tag objects are deterministic (the bot as tagger, the
 entry's or the registration's git time as date), so two applies create identical tags.
 
-GTO allows one version per commit: versions registered in the same commit (a repository's
-first import) all point there, and GTO shows the one it indexes first.
+GTO refuses a repository where one commit carries two versions of an artifact ("Multiple
+versions are not allowed on the same Git commit": `gto show` and `gto history` fail). Versions
+of one model first listed in the same commit (a repository's first import) therefore get one
+registration tag there, for the highest version; the others, and their assignments, are not
+tagged, because an assignment tag on that commit would read as the tagged version. The ledger
+and `modelops-gitops history` keep the whole record.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ def wanted(root: Path, head: str, state: RepoState, entries: Sequence[LedgerEntr
                 git.LocalHistory(root), head, model_file(name)
             ).items()
         }
+        registered[name] = _one_per_commit(registered[name])
         for version in state.models[name].spec.versions:
             where = registered[name].get(version.version)
             if where is not None:
@@ -81,6 +86,20 @@ def wanted(root: Path, head: str, state: RepoState, entries: Sequence[LedgerEntr
         )
         tags.append(Tag(stage_tag(entry, counters[change.model]), where[0], message, entry.time))
     return tags
+
+
+def _one_per_commit(found: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Keep, for each registration commit, only its highest version (GTO's one-per-commit)."""
+    best: dict[str, str] = {}
+    for version, (sha, _) in found.items():
+        if sha not in best or _semver(version) > _semver(best[sha]):
+            best[sha] = version
+    return {version: where for version, where in found.items() if best[where[0]] == version}
+
+
+def _semver(version: str) -> tuple[int, ...]:
+    core = version.split("-", 1)[0].split("+", 1)[0]
+    return tuple(int(part) for part in core.split(".") if part.isdigit())
 
 
 def create_missing(root: Path, tags: Sequence[Tag]) -> list[Tag]:
