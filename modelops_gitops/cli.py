@@ -57,7 +57,12 @@ def validate(
         list[Path] | None, typer.Argument(help="Files to check (default: the whole repository).")
     ] = None,
     repo: RepoOpt = None,
-    fmt: FormatOpt = "text",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="text, json, or github (annotations on the PR's lines)."
+        ),
+    ] = "text",
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Ignore and do not update the cache.")
     ] = False,
@@ -66,7 +71,7 @@ def validate(
     from modelops_gitops.commands import validate as validate_command
 
     return validate_command.run(
-        resolve_repo(repo), paths or [], _format(fmt, ("text", "json")), not no_cache
+        resolve_repo(repo), paths or [], _format(fmt, validate_command.FORMATS), not no_cache
     )
 
 

@@ -717,3 +717,34 @@ def test_the_bundled_example_validates(cli: Cli) -> None:
     result = cli("validate", "--repo", str(PROJECT_ROOT), "--no-cache")
     assert result.code == 0, result
     assert re.fullmatch(r"validate: \d+ files valid\n", result.out)
+
+
+def test_github_format_annotates_the_lines_of_the_pull_request(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """`--format github`: one workflow command per problem, values escaped as the runner
+    expects, so a file name or message cannot inject a second command."""
+    from modelops_gitops.commands.validate import github_annotation
+    from modelops_gitops.problems import Problem
+
+    problem = Problem("models/a,b:c/model.yaml", 3, 5, "spec.x", "50% bad\n::warning::x")
+    assert github_annotation(problem) == (
+        "::error file=models/a%2Cb%3Ac/model.yaml,line=3,col=5,title=spec.x"
+        "::50%25 bad%0A::warning::x"
+    )
+    assert github_annotation(Problem("f.yaml", 0, 0, "", "m")) == "::error file=f.yaml::m"
+
+
+def test_validate_format_github_end_to_end(tmp_path: Path, cli: Cli) -> None:
+    target = tmp_path / "models-repo"
+    assert cli("init", str(target)).code == 0
+    (target / "models/churn").mkdir(parents=True)
+    (target / "models/churn/model.yaml").write_text(
+        "apiVersion: modelops-gitops/v1\nkind: Model\nmetadata: {name: churn}\nspec: {}\n"
+    )
+    result = cli("validate", "--repo", str(target), "--format", "github")
+    assert result.code == 2
+    lines = result.out.splitlines()
+    assert lines[0].startswith("::error file=models/churn/model.yaml,line=4,col=")
+    assert lines[-1].startswith("validate: ")
+    assert cli("validate", "--repo", str(target), "--format", "xml").code == 2

@@ -52,6 +52,7 @@ def _render(outcomes: list[CaseOutcome], uncovered: list[str], fmt: str) -> str:
     failed = [o for o in outcomes if not o.passed]
     if fmt == "json":
         body = {
+            "schema_version": 1,
             "cases": [
                 {"file": o.file, "case": o.case, "passed": o.passed, "failures": list(o.failures)}
                 for o in outcomes

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from modelops_gitops.errors import EXIT_INPUT, EXIT_OK
+from modelops_gitops.problems import Problem
 from modelops_gitops.repo.tree import WorkTree
 from modelops_gitops.repo.validate import Report, validate_tree
 from modelops_gitops.repo.validate_cache import ValidateCache
@@ -35,7 +36,12 @@ def run(root: Path, paths: list[Path], fmt: str, use_cache: bool = True) -> int:
     return EXIT_OK if report.ok else EXIT_INPUT
 
 
+FORMATS = ("text", "json", "github")
+
+
 def render(report: Report, fmt: str) -> str:
+    if fmt == "github":
+        return "".join(github_annotation(p) + "\n" for p in report.problems) + _summary(report)
     if fmt == "json":
         body = {
             "schema_version": 1,
@@ -44,10 +50,30 @@ def render(report: Report, fmt: str) -> str:
             "problems": [p.as_dict() for p in report.problems],
         }
         return json.dumps(body, indent=2) + "\n"
-    lines = [str(p) for p in report.problems]
+    return "".join(f"{p}\n" for p in report.problems) + _summary(report)
+
+
+def _summary(report: Report) -> str:
     if report.ok:
-        lines.append(f"validate: {report.files} files valid")
-    else:
-        files = len({p.file for p in report.problems})
-        lines.append(f"validate: {len(report.problems)} problem(s) in {files} file(s)")
-    return "\n".join(lines) + "\n"
+        return f"validate: {report.files} files valid\n"
+    files = len({p.file for p in report.problems})
+    return f"validate: {len(report.problems)} problem(s) in {files} file(s)\n"
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command: the problem appears on the file's line in the PR.
+    Values are escaped as the runner expects (%, CR, LF; in properties also : and ,)."""
+    props = [f"file={_prop(problem.file)}"]
+    if problem.line:
+        props += [f"line={problem.line}", f"col={problem.column}"]
+    if problem.field:
+        props.append(f"title={_prop(problem.field)}")
+    return f"::error {','.join(props)}::{_data(problem.message)}"
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
