@@ -609,7 +609,7 @@ def test_json_output_when_valid(valid_repo: Path, cli: Cli) -> None:
 def test_unknown_format_is_a_usage_error(valid_repo: Path, cli: Cli) -> None:
     result = cli("validate", "--repo", str(valid_repo), "--format", "xml")
     assert result.code == 2
-    assert "--format: expected one of text, json, got 'xml'" in result.err
+    assert "--format: expected one of text, json, github, got 'xml'" in result.err
 
 
 # -- validate PATH... --------------------------------------------------------------------------
