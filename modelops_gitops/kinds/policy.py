@@ -74,6 +74,10 @@ class ApprovalsRule(RuleBase):
     )
     each_team: bool = Field(default=False, description="Require `min` approvals from EACH team.")
     allow_stale: bool = Field(default=False, description="Count approvals of older commits.")
+    allow_pushers: bool = Field(
+        default=False,
+        description="Count approvals from people who authored or committed a commit of the PR.",
+    )
 
 
 class PreviousStageRule(RuleBase):
