@@ -238,10 +238,11 @@ metadata:
   name: governance
 spec:
   description: >-
-    Any change to a policy, a waiver, the teams or the lifecycle needs two policy owners.
+    Any change to a policy, a waiver, the teams or the lifecycle, and to the files that
+    configure the judge (modelops.yaml, CODEOWNERS, .github/), needs two policy owners.
     Plans always judge a PR by the policies on the BASE branch, never by the ones it edits.
   selector:
-    change_kinds: [policy.changed]
+    change_kinds: [policy.changed, governance.changed]
   rules:
     - id: approvals
       type: approvals

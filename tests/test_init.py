@@ -41,7 +41,7 @@ def scaffold(tmp_path: Path, cli: Cli) -> Path:
 def test_init_creates_a_repository_that_validates(scaffold: Path, cli: Cli) -> None:
     result = cli("validate", "--repo", str(scaffold))
     assert result.code == 0, result
-    assert result.out == "validate: 7 files valid\n"
+    assert result.out == "validate: 8 files valid\n"
     assert (scaffold / ".git").is_dir()
     assert git(scaffold, "symbolic-ref", "--short", "HEAD").strip() == "main"
 
@@ -165,4 +165,4 @@ def test_init_through_the_console_script(tmp_path: Path) -> None:
     assert result.code == 0, result
     result = run_script("validate", cwd=tmp_path / "gitops")
     assert result.code == 0, result
-    assert result.out == "validate: 7 files valid\n"
+    assert result.out == "validate: 8 files valid\n"

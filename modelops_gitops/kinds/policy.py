@@ -45,6 +45,7 @@ ChangeKind = Literal[
     "stage.rollback",
     "stage.removed",
     "policy.changed",
+    "governance.changed",
     "metadata.changed",
 ]
 CHANGE_KINDS: tuple[str, ...] = ChangeKind.__args__  # type: ignore[attr-defined]

@@ -8,7 +8,9 @@ stage.promoted / stage.rollback       spec.stages.S changed; rollback when the n
                                       held S before (StageHistory)
 stage.removed                         spec.stages.S deleted
 metadata.changed                      anything else in a model (owner, risk tier, card...)
-policy.changed                        any file under policies/ or modelops.yaml
+policy.changed                        any file under policies/
+governance.changed                    modelops.yaml, CODEOWNERS (wherever GitHub reads it) or
+                                      anything under .github/: what configures the judge
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from modelops_gitops.plan.result import Change
 from modelops_gitops.repo.history import StageHistory, held_before
 from modelops_gitops.repo.state import RepoState, model_file
 from modelops_gitops.repo.tree import MODELOPS_FILE, POLICIES_DIR
+
+CODEOWNERS_FILES = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")  # GitHub reads these
+
+
+def is_governance_file(path: str) -> bool:
+    """The files that configure the judge itself: settings, code owners, workflows."""
+    return path == MODELOPS_FILE or path in CODEOWNERS_FILES or path.startswith(".github/")
+
 
 _MODEL_METADATA_FIELDS = (
     "owner",
@@ -40,7 +50,9 @@ def diff_states(
 ) -> list[Change]:
     changes: list[Change] = []
     for path in sorted(set(changed_paths)):
-        if path == MODELOPS_FILE or (path.startswith(f"{POLICIES_DIR}/") and path.count("/") == 1):
+        if is_governance_file(path):
+            changes.append(Change(kind="governance.changed", file=path))
+        elif path.startswith(f"{POLICIES_DIR}/") and path.count("/") == 1:
             changes.append(Change(kind="policy.changed", file=path))
     names = sorted(set(base.models) | set(head.models))
     for name in names:
