@@ -107,6 +107,10 @@ class FreezeRule(RuleBase):
     override_team: Name | None = Field(
         default=None, description="Break-glass: an approval from this team lets a change through."
     )
+    exempt_rollbacks: bool = Field(
+        default=False,
+        description="Let rollbacks (a step back to the previous holder) through a freeze.",
+    )
 
 
 class DocumentationRule(RuleBase):
