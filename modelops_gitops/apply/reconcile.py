@@ -24,6 +24,7 @@ from modelops_gitops.plan.planner import PlanRequest, run_plan
 from modelops_gitops.plan.result import ChangeResult, Finding, PlanResult
 from modelops_gitops.plan.rules.base import GateRunner
 from modelops_gitops.repo.history import is_rollback
+from modelops_gitops.times import wall_clock
 
 RefusalKind = Literal["unapproved-drift", "re-check-failed", "re-check-pending", "not-in-pr"]
 
@@ -140,6 +141,8 @@ def _recheck(
         approvals=explained.approvals,
         gates=gates,
         history=history,
+        clock=wall_clock(),
+        dated=(("merge commit", intro.commit, parse_time(intro.time)),),
     )
     return run_plan(request, now=parse_time(intro.time))
 
