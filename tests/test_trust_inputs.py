@@ -75,3 +75,44 @@ def test_a_folder_name_with_escape_sequences_reaches_the_terminal_escaped(
 
 def test_printable_keeps_newlines_and_escapes_bidi_overrides() -> None:
     assert printable("a\nb\tc\x1b[0m\u202e") == "a\nb\tc\\x1b[0m\\u202e"
+
+
+def test_a_small_csv_gz_that_expands_is_stopped_while_streaming(tmp_path: Path) -> None:
+    """Before, a 838 KB .csv.gz took 1.7 GB in a gate: the whole file was decompressed."""
+    import gzip
+
+    from modelops_gitops.errors import GateInputError
+    from modelops_gitops.gates.datasets import read_table
+    from modelops_gitops.gates.limits import Limits, limited
+
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wb") as out:
+        out.write(b"a,b\n")
+        for _ in range(200):
+            out.write(b"0,0\n" * 10_000)  # 8 MB decompressed, ~8 KB compressed
+    assert path.stat().st_size < 100_000
+    assert read_table(path).num_rows == 2_000_000  # the default limits let it through
+    with (
+        limited(Limits(max_bytes=1 << 20, max_rows=10**9)),
+        pytest.raises(GateInputError, match="larger than 1,048,576 bytes once decompressed"),
+    ):
+        read_table(path)
+    with (
+        limited(Limits(max_bytes=1 << 30, max_rows=1000)),
+        pytest.raises(GateInputError, match="more than 1,000 rows"),
+    ):
+        read_table(path)
+
+
+def test_parquet_limits_come_from_the_footer(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from modelops_gitops.errors import GateInputError
+    from modelops_gitops.gates.datasets import read_table
+    from modelops_gitops.gates.limits import Limits, limited
+
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"a": list(range(5000))}), path)
+    with limited(Limits(max_rows=100)), pytest.raises(GateInputError, match="more than 100 rows"):
+        read_table(path)

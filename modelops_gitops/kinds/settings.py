@@ -48,6 +48,14 @@ class Trust(Strict):
             "(soak and freeze are never satisfied by a forged date)."
         ),
     )
+    dataset_max_bytes: int = Field(
+        default=4 << 30,
+        ge=1024,
+        description="The most a dataset may hold once decompressed, enforced while reading.",
+    )
+    dataset_max_rows: int = Field(
+        default=100_000_000, ge=1, description="The most rows a dataset may hold."
+    )
     uncovered_changes: Enforcement = Field(
         default="warn",
         description="A change no policy selects: `warn` (reported) or `block` (fails the plan).",
