@@ -238,10 +238,11 @@ metadata:
   name: governance
 spec:
   description: >-
-    Any change to a policy, a waiver, the teams or the lifecycle needs two policy owners.
+    Any change to a policy, a waiver, the teams or the lifecycle, and to the files that
+    configure the judge (modelops.yaml, CODEOWNERS, .github/), needs two policy owners.
     Plans always judge a PR by the policies on the BASE branch, never by the ones it edits.
   selector:
-    change_kinds: [policy.changed]
+    change_kinds: [policy.changed, governance.changed]
   rules:
     - id: approvals
       type: approvals
@@ -256,11 +257,12 @@ metadata:
   name: year-end-freeze
 spec:
   description: >-
-    No promotions to production over the holidays. Rollbacks are not frozen (they have their
-    own policy); an approval from sre breaks the freeze in an emergency.
+    No promotions to production over the holidays. Rollbacks (a step back to the previous
+    holder, with their own policy) are exempt, said explicitly below; an approval from sre
+    breaks the freeze in an emergency.
   selector:
     stages: [production]
-    change_kinds: [stage.promoted]
+    change_kinds: [stage.promoted, stage.rollback]
   rules:
     - id: freeze
       type: freeze
@@ -275,6 +277,7 @@ spec:
           end: 2028-01-03
           reason: Year-end freeze 2027/2028
       override_team: sre
+      exempt_rollbacks: true
 """
 
 WAIVER = """\

@@ -24,6 +24,7 @@ from modelops_gitops.console import COLOR_CHOICES, set_color
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
 from modelops_gitops.extras import require
 from modelops_gitops.repo.workspace import resolve_repo
+from modelops_gitops.terminal import printable
 
 app = typer.Typer(
     name="modelops-gitops",
@@ -703,7 +704,7 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         code = EXIT_INPUT
     except ModelOpsError as exc:
-        typer.echo(_message(exc), err=True)
+        typer.echo(printable(_message(exc)), err=True)
         code = exc.exit_code
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
@@ -713,7 +714,7 @@ def main(argv: list[str] | None = None) -> None:
             import traceback
 
             traceback.print_exc()
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo(printable(f"internal error: {type(exc).__name__}: {exc}"), err=True)
         typer.echo("(run again with --traceback for details)", err=True)
         code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else 0)

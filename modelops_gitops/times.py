@@ -13,3 +13,9 @@ def iso_utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime(ISO_UTC)
+
+
+def wall_clock() -> datetime:
+    """The machine's clock, read only where a date a PR controls must be held to it (apply
+    re-checks a merge at the merge's time, and refuses a merge dated in the future)."""
+    return datetime.now(UTC)

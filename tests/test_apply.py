@@ -421,3 +421,16 @@ def test_the_manifest_target_is_registered_as_an_entry_point() -> None:
     module, _, name = points["manifest"].partition(":")
     assert getattr(__import__(module, fromlist=[name]), name) is targets.ManifestTarget
     assert "manifest" in targets.available()
+
+
+def test_reviews_submitted_after_the_merge_do_not_count(repo: Path, tmp_path: Path) -> None:
+    """An approval given after the merge approved nothing that merged: apply refuses."""
+    pr_head, merge, _ = promote_credit(repo, tmp_path)
+    late = tmp_path / "late.json"
+    data = json.loads(approvals(tmp_path, "late", pr_head).read_text(encoding="utf-8"))
+    data["merged_at"] = "2024-01-01T00:00:00Z"  # every review came after
+    late.write_text(json.dumps(data), encoding="utf-8")
+    code, out = run_apply(repo, "--approvals", str(late))
+    assert code == 1, out
+    assert "production-high-risk/approvals" in out
+    assert head(repo) == merge

@@ -22,6 +22,9 @@ pytest_plugins = ["github_emulator.fixtures"]
 TITLE = "Promote credit 1.2.0 to production"
 
 
+BEFORE_MERGE = "2023-12-31T23:00:00Z"  # the emulator merges at 2024-01-01 + ticks
+
+
 @pytest.fixture(scope="module")
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("template")
@@ -66,7 +69,7 @@ def test_a_pr_merged_with_two_approvals_on_github_is_applied_with_its_number_and
     github_env.seed.pull(title="Unrelated docs", merged_as="f" * 40, files=["README.md"])
     pull = merged_pull(github_env, base, pr_head, merge)
     for login in TWO_APPROVALS:
-        github_env.seed.review(pull, login, commit_id=pr_head)
+        github_env.seed.review(pull, login, commit_id=pr_head, submitted_at=BEFORE_MERGE)
 
     code, out = run_apply(repo)
 
@@ -104,7 +107,7 @@ def test_a_pr_with_one_approval_on_github_is_refused_and_nothing_is_written(
     before = ledger_lines(repo)
     base, pr_head, merge = promote(repo)
     pull = merged_pull(github_env, base, pr_head, merge)
-    github_env.seed.review(pull, "priya-validation", commit_id=pr_head)
+    github_env.seed.review(pull, "priya-validation", commit_id=pr_head, submitted_at=BEFORE_MERGE)
 
     code, out = run_apply(repo)
 
@@ -165,7 +168,7 @@ def test_the_token_never_shows_in_apply_output(
     before = ledger_lines(repo)
     base, pr_head, merge = promote(repo)
     pull = merged_pull(github_env, base, pr_head, merge)
-    github_env.seed.review(pull, "priya-validation", commit_id=pr_head)
+    github_env.seed.review(pull, "priya-validation", commit_id=pr_head, submitted_at=BEFORE_MERGE)
     if fault == "unauthorized":
         github_env.faults.server_error("/pulls", status=401, times=20)
     elif fault == "rate_limit":

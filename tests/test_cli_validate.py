@@ -452,7 +452,7 @@ def test_the_valid_scenario_is_valid(tmp_path: Path, cli: Cli) -> None:
     repo = make_repo(tmp_path, {**valid_files(), "policies/waiver-churn.yaml": WAIVER})
     result = cli("validate", "--repo", str(repo))
     assert result.code == 0, result
-    assert result.out == "validate: 9 files valid\n"
+    assert result.out == "validate: 10 files valid\n"
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
@@ -585,7 +585,7 @@ def test_json_output_has_the_same_problems_as_objects(tmp_path: Path, cli: Cli) 
     body = json.loads(result.out)
     assert body["valid"] is False
     assert body["schema_version"] == 1
-    assert body["files"] == 10
+    assert body["files"] == 11
     problems = body["problems"]
     assert set(problems[0]) == {"file", "line", "column", "field", "message"}
     rendered = [
@@ -601,7 +601,7 @@ def test_json_output_when_valid(valid_repo: Path, cli: Cli) -> None:
     assert json.loads(result.out) == {
         "schema_version": 1,
         "valid": True,
-        "files": 8,
+        "files": 9,
         "problems": [],
     }
 

@@ -99,7 +99,7 @@ def test_reviews_become_the_approvals_document(
     assert all(r["commit_id"] == pull.head_sha for r in reviews[2:-1])
     assert reviews[-1]["commit_id"] == ""  # null in the API: never the head, so stale
     assert all(r["submitted_at"].endswith("Z") for r in reviews)
-    assert set(reviews[0]) == {"login", "state", "commit_id", "submitted_at"}
+    assert set(reviews[0]) == {"login", "state", "commit_id", "submitted_at", "user_type"}
 
 
 def test_reviews_of_a_pull_request_by_a_deleted_author(

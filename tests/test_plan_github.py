@@ -13,7 +13,18 @@ import pytest
 from conftest import Result
 from github_emulator.running import RunningEmulator
 from github_emulator.state import Pull, Repo
-from plan_fixtures import AUTHOR, CREDIT, NOW, line_of, promotion_pr, replace, run_git
+from plan_fixtures import (
+    AUTHOR,
+    CREDIT,
+    NOW,
+    governed_repo,
+    line_of,
+    open_pr,
+    promotion_pr,
+    replace,
+    run_git,
+    set_stage,
+)
 
 from modelops_gitops.github import PLAN_MARKER, STATUS_APPROVALS, STATUS_PLAN
 
@@ -164,7 +175,8 @@ def test_blocking_violations_fail_the_plan_status_and_annotate_the_check_run(
     tmp_path: Path, cli: Cli, github_env: RunningEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", INSTALLATION_TOKEN)  # Actions' token: an App's
-    repo, head = promotion_pr(tmp_path)
+    repo = governed_repo(tmp_path)  # the PR is committed, and planned, an hour into staging
+    head = open_pr(repo, {CREDIT: set_stage("production", "1.2.0")}, when="2024-07-01T09:30:00Z")
     pull = open_pull(github_env, repo, head)
     github_env.seed.review(pull, "priya-validation")
     github_env.seed.review(pull, "jonas-credit")

@@ -246,8 +246,10 @@ def test_a_rollback_is_judged_by_the_rollback_policy(tmp_path: Path, cli: Cli) -
     change = change_of(plan, "stage.rollback", "credit")
     assert (change["from"], change["to"], change["stage"]) == ("1.1.0", "1.0.0", "production")
     assert [(f["policy"], f["rule"], f["result"]) for f in change["findings"]] == [
-        ("rollback", "approvals", "pass")
+        ("rollback", "approvals", "pass"),
+        ("year-end-freeze", "freeze", "pass"),  # the freeze exempts rollbacks, explicitly
     ]
+    assert "rollbacks are exempt" in change["findings"][1]["message"]
     approvals = change["findings"][0]
     assert approvals["message"].startswith("needs 1 approval(s) from model-risk, sre; has 1")
     assert (approvals["file"], approvals["line"]) == (

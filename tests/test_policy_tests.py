@@ -32,7 +32,7 @@ def test_init_writes_a_starter_test_that_passes(tmp_path: Path, cli: Callable[..
     body = json.loads(result.out)
     assert result.code == 0, result.output
     assert body["failed"] == 0
-    assert body["passed"] == 5
+    assert body["passed"] == 6
     assert body["uncovered_rules"] == []
 
 

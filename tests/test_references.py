@@ -152,7 +152,7 @@ def test_lifecycle_facts_and_issues() -> None:
 def test_teams_facts_and_duplicates() -> None:
     found, issues = facts("policies/teams.yaml", SCAFFOLD["policies/teams.yaml"])
     assert issues == []
-    assert found.provides == ("ml-team", "model-risk", "governance")
+    assert found.provides == ("ml-team", "model-risk", "governance", "platform")
     text = f"{HEAD}kind: Teams\nmetadata: {{name: t}}\nspec:\n  teams: [{{name: a}}, {{name: a}}]\n"
     assert facts("policies/t.yaml", text)[1] == [
         (("spec", "teams", 1, "name"), "team 'a' is defined twice")

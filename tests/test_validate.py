@@ -11,6 +11,7 @@ import pytest
 from conftest import CHURN_MODEL, Result, make_repo, snapshot, valid_files, write_files
 
 from modelops_gitops.repo import validate, validate_cache
+from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, document_paths
 from modelops_gitops.repo.validate import FileResult, validate_tree
 
@@ -104,11 +105,35 @@ def test_a_repository_outside_git_validates_without_a_cache(tmp_path: Path, cli:
 def test_two_files_for_one_model_are_reported(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {**valid_files(), "models/churn/model.yml": CHURN_MODEL})
     report = validate_tree(WorkTree(repo))
-    assert [(p.file, p.field) for p in report.problems] == [
+    assert sorted((p.file, p.field) for p in report.problems) == [
         ("models/churn/model.yaml", "metadata.name"),
+        ("models/churn/model.yml", ""),
         ("models/churn/model.yml", "metadata.name"),
     ]
-    assert "Model name 'churn' is used twice" in report.problems[0].message
+    assert any("Model name 'churn' is used twice" in p.message for p in report.problems)
+
+
+def test_model_yml_is_refused_with_a_hint(tmp_path: Path) -> None:
+    """One canonical name: before, models/x/model.yml validated but its approved promotion
+    was later refused as unapproved drift."""
+    files = dict(valid_files())
+    files["models/churn/model.yml"] = files.pop("models/churn/model.yaml")
+    report = validate_tree(WorkTree(make_repo(tmp_path, files)))
+    [problem] = [p for p in report.problems if p.file == "models/churn/model.yml"]
+    assert "the model file is named model.yaml" in problem.message
+    assert "git mv models/churn/model.yml models/churn/model.yaml" in problem.message
+
+
+def test_a_file_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    """Before, the fast path read a BOM-prefixed document as empty ("the file is empty")."""
+    files = dict(valid_files())
+    text = files["models/churn/model.yaml"]
+    files["models/churn/model.yaml"] = b"\xef\xbb\xbf" + (
+        text if isinstance(text, bytes) else text.encode()
+    )
+    tree = WorkTree(make_repo(tmp_path, files))
+    assert validate_tree(tree).problems == []
+    assert load_state(tree).models["churn"].metadata.name == "churn"  # plan's fast path
 
 
 # -- the cache -------------------------------------------------------------------------------------

@@ -115,13 +115,17 @@ def test_actions_pinned_to_commit_shas_with_a_version_comment(name: str) -> None
         assert PINNED_USES.match(line), f"{name}: {line.strip()}"
 
 
+INSTALL = (
+    "modelops-venv/bin/python -I -m pip install --disable-pip-version-check --no-input "
+    f"--only-binary=:all: modelops-gitops=={modelops_gitops.__version__}"
+)
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_tool_pinned_to_the_package_version(name: str) -> None:
-    installs = [run for run in runs(name) if "pip install" in run]
-    assert installs == [
-        f"python -m pip install --disable-pip-version-check "
-        f"modelops-gitops=={modelops_gitops.__version__}"
-    ]
+def test_tool_pinned_to_the_package_version_and_installed_outside_the_checkout(name: str) -> None:
+    [install] = [s for s in steps(name) if "pip install" in str(s.get("run", ""))]
+    assert install["run"].splitlines() == ["python -I -m venv modelops-venv", INSTALL]
+    assert install["working-directory"] == "${{ runner.temp }}"
     for step in steps(name):
         if str(step.get("uses", "")).startswith("actions/setup-python@"):
             assert re.fullmatch(r"3\.\d+", step["with"]["python-version"])
@@ -129,10 +133,11 @@ def test_tool_pinned_to_the_package_version(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["plan.yml", "approvals.yml"])
 def test_plan_runs_with_the_pr_number_from_env(name: str) -> None:
-    [step] = [s for s in steps(name) if "modelops-gitops plan" in str(s.get("run", ""))]
+    [step] = [s for s in steps(name) if "modelops_gitops plan" in str(s.get("run", ""))]
     assert step["env"]["PR_NUMBER"] == "${{ github.event.pull_request.number }}"
     assert step["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
     assert '--pr "$PR_NUMBER" --comment --check-run' in step["run"]
+    assert step["env"]["MODELOPS"] == "${{ runner.temp }}/modelops-venv/bin/python"
     checkout = steps(name)[0]
     assert checkout["with"]["persist-credentials"] is False  # nothing is pushed
 
@@ -144,11 +149,11 @@ def test_plan_and_approvals_share_one_concurrency_group() -> None:
 def test_apply_is_serialized_and_never_cancelled() -> None:
     workflow = load("apply.yml")
     assert workflow["concurrency"] == {"group": "modelops-apply", "cancel-in-progress": False}
-    assert "modelops-gitops apply --push" in runs("apply.yml")
+    assert '"$MODELOPS" -I -m modelops_gitops apply --push' in runs("apply.yml")[-1]
 
 
 def test_monitor_runs_monitor() -> None:
-    assert "modelops-gitops monitor" in runs("monitor.yml")
+    assert runs("monitor.yml")[-1] == '"$MODELOPS" -I -m modelops_gitops monitor'
     assert load("monitor.yml")["concurrency"]["cancel-in-progress"] is False
 
 
@@ -158,7 +163,7 @@ def test_the_project_runs_the_workflows_init_writes() -> None:
         assert (PROJECT_WORKFLOWS / name).read_text(encoding="utf-8") == text(name), name
 
 
-INVOCATION = re.compile(r"^\s*modelops-gitops\s+(?P<args>[^|&;]*)")
+INVOCATION = re.compile(r'^\s*"\$MODELOPS" -I -m modelops_gitops\s+(?P<args>[^|&;]*)')
 SAMPLE_VALUES = {"PR_NUMBER": "7", "BASE_SHA": "a" * 40, "HEAD_SHA": "b" * 40}
 
 

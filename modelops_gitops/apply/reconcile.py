@@ -23,6 +23,8 @@ from modelops_gitops.audit.replay import Difference, LedgerHistory, parse_time
 from modelops_gitops.plan.planner import PlanRequest, run_plan
 from modelops_gitops.plan.result import ChangeResult, Finding, PlanResult
 from modelops_gitops.plan.rules.base import GateRunner
+from modelops_gitops.repo.history import is_rollback
+from modelops_gitops.times import wall_clock
 
 RefusalKind = Literal["unapproved-drift", "re-check-failed", "re-check-pending", "not-in-pr"]
 
@@ -90,20 +92,26 @@ def reconcile(
         if isinstance(verdict, Refused):
             refused.append(verdict)
             continue
-        change = ledger_change(diff, LedgerHistory([*entries, *history_drafts]))
+        change = ledger_change(
+            diff, LedgerHistory([*entries, *history_drafts]), judged=verdict.change.kind
+        )
         item = Accepted(change, intro, explained, verdict, plan.policy_set_sha256)
         accepted.append(item)
         history_drafts.append(draft(item))
     return accepted, refused
 
 
-def ledger_change(diff: Difference, history: LedgerHistory) -> LedgerChange:
-    """from = the applied version, to = the desired one; a rollback when `to` held the stage
-    before according to the ledger."""
+def ledger_change(
+    diff: Difference, history: LedgerHistory, *, judged: str | None = None
+) -> LedgerChange:
+    """from = the applied version, to = the desired one; a rollback as the re-check judged it
+    (plan's step-back rule), else when `to` is a step back according to the ledger."""
     kind: StageChangeKind
     if diff.desired is None:
         kind = "stage.removed"
-    elif any(h.version == diff.desired for h in history.holdings(diff.model, diff.stage)):
+    elif judged in ("stage.rollback", "stage.promoted"):
+        kind = "stage.rollback" if judged == "stage.rollback" else "stage.promoted"
+    elif is_rollback(history, diff.model, diff.stage, diff.applied, diff.desired):
         kind = "stage.rollback"
     else:
         kind = "stage.promoted"
@@ -133,6 +141,8 @@ def _recheck(
         approvals=explained.approvals,
         gates=gates,
         history=history,
+        clock=wall_clock(),
+        dated=(("merge commit", intro.commit, parse_time(intro.time)),),
     )
     return run_plan(request, now=parse_time(intro.time))
 

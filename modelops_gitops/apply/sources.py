@@ -9,6 +9,10 @@ parent (the PR head it merged), or that names it as `merge_commit`. A single-par
 (squash or rebase merge, or a direct push) is a PR's only when a file names it as
 `merge_commit` or GitHub says so: otherwise it was pushed without review.
 
+Reviews submitted after the merge never count: they approved nothing that merged. The merge
+time is GitHub's `merged_at` (or the approvals file's), else the time of the commit that
+brought the change in.
+
 `Explained.plan_head` is the commit the approvals are judged against: the PR head when it is
 in the clone. A squash merge whose PR head is not (GitHub keeps it under refs/pull/N/head,
 which clones do not fetch) is judged as the squash commit, its content, and reviews of the
@@ -92,6 +96,9 @@ class GitHubPulls:
 def _explained(
     root: Path, intro: Introduction, pr: PullRequestRef, approvals: ApprovalsInput
 ) -> Explained:
+    if not approvals.merged_at and intro.time:
+        approvals = approvals.model_copy(update={"merged_at": intro.time})
+    approvals = approvals.before_merge()
     if intro.is_merge:  # what was merged is what is judged, whatever head the PR names
         return Explained(pr, approvals, intro.merged_head)
     head = _local_commit(root, approvals.head_sha)

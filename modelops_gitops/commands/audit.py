@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -96,7 +97,7 @@ def export(
     frame = pd.DataFrame(rows(chosen), columns=list(COLUMNS))
     frame["pr_number"] = frame["pr_number"].astype("Int64")
     if fmt == "csv":
-        data = frame.to_csv(index=False, lineterminator="\n")
+        data = neutralised(frame).to_csv(index=False, lineterminator="\n")
     else:
         data = frame.to_json(orient="records", indent=2, force_ascii=False) + "\n"
     if out is None:
@@ -105,6 +106,26 @@ def export(
         write_atomic(out, data.encode())
         typer.echo(f"audit export: {len(chosen)} entries written to {out}", err=True)
     return EXIT_OK
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet may evaluate
+
+
+def neutralised(frame: Any) -> Any:
+    """Text cells a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM(...)`, and
+    `+`, `-`, tab, CR) prefixed with `'`, as OWASP recommends for CSV exports: a PR title or
+    login then shows as text in Excel, LibreOffice and Google Sheets. JSON is left as is."""
+
+    def cell(value: Any) -> Any:
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    from pandas.api.types import is_numeric_dtype
+
+    out = frame.copy()
+    for column in out.columns:
+        if not is_numeric_dtype(out[column]):
+            out[column] = out[column].map(cell)
+    return out
 
 
 # --- at ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from modelops_gitops.repo.tree import WorkTree
 from modelops_gitops.repo.validate import Report, validate_tree
 from modelops_gitops.repo.validate_cache import ValidateCache
 from modelops_gitops.repo.workspace import cache_dir
+from modelops_gitops.terminal import printable
 
 
 def relative_paths(root: Path, paths: list[Path]) -> list[str]:
@@ -32,7 +33,8 @@ def run(root: Path, paths: list[Path], fmt: str, use_cache: bool = True) -> int:
     cache = ValidateCache(private / "validate.pickle") if private is not None else None
     wanted = relative_paths(root, paths) if paths else None
     report = validate_tree(WorkTree(root), wanted, cache=cache)
-    typer.echo(render(report, fmt), nl=False)
+    text = render(report, fmt)
+    typer.echo(printable(text) if fmt == "text" else text, nl=False)
     return EXIT_OK if report.ok else EXIT_INPUT
 
 

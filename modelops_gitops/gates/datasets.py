@@ -7,7 +7,13 @@ parquet dataset (every `*.parquet` file in it). The format comes from the extens
 `.parquet`/`.pq`/`.parq` or `.csv`/`.csv.gz`.
 
 Every failure a user can cause (missing file, sha256 mismatch, unreadable file, missing
-column, no rows) is a `GateInputError` naming the file (and the column).
+column, no rows, a limit exceeded) is a `GateInputError` naming the file (and the column).
+
+Limits (`Limits`, set per repository by `spec.trust.dataset_max_bytes` / `dataset_max_rows`
+through `limited()`) hold while reading: a CSV's decompressed bytes are counted as they
+stream and rows batch by batch, so a small `.csv.gz` that expands to gigabytes stops at the
+limit instead of filling memory; a parquet file's rows and uncompressed size come from its
+footer before any data is read.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import pyarrow.parquet as pq
 
 from modelops_gitops.digest import sha256_file
 from modelops_gitops.errors import GateInputError
+from modelops_gitops.gates.limits import LIMITS, Capped, too_many_rows
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,6 +43,45 @@ _URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2")
 _CHUNK = 1 << 20
+
+
+def _check_parquet(source: Source) -> None:
+    limits = LIMITS.get()
+    files = (
+        sorted(pq.ParquetDataset(source.path, filesystem=source.fs).files)
+        if source.is_dir
+        else [source.path]
+    )
+    rows = size = 0
+    for path in files:
+        with pq.ParquetFile(path, filesystem=source.fs) as handle:
+            meta = handle.metadata
+        rows += meta.num_rows
+        size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if rows > limits.max_rows:
+        raise too_many_rows(source.location, limits.max_rows)
+    if size > limits.max_bytes:
+        raise GateInputError.at(
+            source.location,
+            f"dataset is larger than {limits.max_bytes:,} bytes uncompressed "
+            "(spec.trust.dataset_max_bytes)",
+        )
+
+
+def _read_csv(source: Source, options: Any) -> pa.Table:
+    """The CSV, streamed in batches under the limits."""
+    limits = LIMITS.get()
+    batches = []
+    rows = 0
+    with _csv_stream(source) as stream:
+        capped = pa.PythonFile(Capped(stream, limits.max_bytes, source.location), mode="r")
+        reader = pacsv.open_csv(capped, convert_options=options)
+        for batch in reader:
+            rows += batch.num_rows
+            if rows > limits.max_rows:
+                raise too_many_rows(source.location, limits.max_rows)
+            batches.append(batch)
+        return pa.Table.from_batches(batches, schema=reader.schema)
 
 
 @dataclass(frozen=True)
@@ -172,6 +218,7 @@ def read_table(
     wanted = list(columns) if columns is not None else None
     try:
         if source.format == "parquet":
+            _check_parquet(source)
             if wanted is None:
                 schema = read_schema(source)
                 strings = [f.name for f in schema if pa.types.is_string(f.type)]
@@ -192,8 +239,7 @@ def read_table(
             ) as handle:
                 return handle.read(columns=wanted)
         options = pacsv.ConvertOptions(include_columns=wanted or [], auto_dict_encode=dictionary)
-        with _csv_stream(source) as stream:
-            return pacsv.read_csv(stream, convert_options=options)
+        return _read_csv(source, options)
     except (OSError, KeyError, pa.ArrowException) as exc:  # KeyError: unknown parquet column
         missing = [c for c in wanted or [] if c not in column_names(source)]
         if missing:
@@ -250,6 +296,7 @@ def split(
     if source.format == "csv":
         return [Piece(source, source.path, None, -1)]
     try:
+        _check_parquet(source)
         if source.is_dir:
             files = sorted(pq.ParquetDataset(source.path, filesystem=source.fs).files)
         else:

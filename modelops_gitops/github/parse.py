@@ -16,7 +16,7 @@ from typing import Any
 from modelops_gitops.errors import ProviderError
 from modelops_gitops.times import iso_utc
 
-from .types import GHOST, ChangedFile, PullRequest, Review
+from .types import GHOST, ChangedFile, HeadCommit, PullRequest, Review
 
 Json = Mapping[str, Any]
 
@@ -56,6 +56,8 @@ def pull_request(data: Json) -> PullRequest:
         merge_commit_sha=data["merge_commit_sha"] if merged else None,
         changed_files=int(data.get("changed_files", 0)),
         html_url=str(data["html_url"]),
+        merged_at=utc_iso(str(data["merged_at"])) if merged and data.get("merged_at") else None,
+        commits=int(data.get("commits", 0)),
     )
 
 
@@ -78,6 +80,19 @@ def review(data: Json) -> Review | None:
         state=str(data["state"]),
         commit_id=str(data.get("commit_id") or ""),  # null (commit gone): never the head
         submitted_at=utc_iso(str(submitted)),
+        user_type="User" if data["user"] is None else str(data["user"].get("type", "User")),
+    )
+
+
+def head_commit(data: Json) -> HeadCommit:
+    """A commit of a pull request; `author`/`committer` are GitHub accounts, null (or an
+    empty object) when GitHub matched none to the commit's emails."""
+
+    def account(user: Json | None) -> str | None:
+        return str(user["login"]) if user and "login" in user else None
+
+    return HeadCommit(
+        sha=str(data["sha"]), author=account(data["author"]), committer=account(data["committer"])
     )
 
 

@@ -11,7 +11,9 @@ from modelops_gitops.errors import ProviderError
 
 from . import parse
 from .connection import Connection, check_number
-from .types import Approvals, PullRequest, PullRequestFiles, Review
+from .types import Approvals, HeadCommit, PullRequest, PullRequestFiles, Review
+
+COMMITS_CAP = 250  # GitHub lists at most this many commits of a pull request
 
 
 def _pull_json(conn: Connection, number: int) -> Any:
@@ -52,7 +54,31 @@ def approvals_of(conn: Connection, pull: PullRequest) -> Approvals:
             if found is not None:
                 reviews.append(found)
     reviews.sort(key=lambda r: r.submitted_at)  # stable: GitHub's order among equal times
-    return Approvals(author=pull.author, head_sha=pull.head_sha, reviews=tuple(reviews))
+    return Approvals(
+        author=pull.author,
+        head_sha=pull.head_sha,
+        reviews=tuple(reviews),
+        commits=head_commits(conn, pull),
+        merged_at=pull.merged_at,
+    )
+
+
+def head_commits(conn: Connection, pull: PullRequest) -> tuple[HeadCommit, ...]:
+    """Every commit of the pull request with its GitHub accounts: who pushed it cannot
+    approve it. GitHub lists at most 250; past that the pushers are unknown, an error."""
+    number = pull.number
+    action = f"list the commits of pull request #{number} of {conn.repository}"
+    with parse.shape(f"the commits of pull request #{number}"):
+        found = tuple(
+            parse.head_commit(c) for c in conn.items(conn.url("pulls", number, "commits"), action)
+        )
+    if len(found) < pull.commits:
+        raise ProviderError(
+            f"pull request #{number} has {pull.commits:,} commits but GitHub lists only "
+            f"{len(found):,} (at most {COMMITS_CAP}): who pushed to it cannot be told, so its "
+            "approvals cannot be judged; squash it or open a smaller pull request"
+        )
+    return found
 
 
 def pull_request_for_commit(conn: Connection, sha: str) -> PullRequest | None:

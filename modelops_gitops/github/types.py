@@ -31,6 +31,8 @@ class PullRequest:
     merge_commit_sha: str | None  # only once merged (GitHub's test-merge sha is dropped)
     changed_files: int
     html_url: str
+    merged_at: str | None = None  # ISO 8601 UTC, once merged
+    commits: int = 0  # how many commits GitHub counts in the pull request
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Review:
     state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED
     commit_id: str  # "" when GitHub no longer knows the commit (null in the API)
     submitted_at: str  # ISO 8601 UTC, e.g. 2024-05-01T12:00:00Z
+    user_type: str = "User"  # GitHub's account type: User, Bot, Organization
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -76,7 +79,21 @@ class Review:
             "state": self.state,
             "commit_id": self.commit_id,
             "submitted_at": self.submitted_at,
+            "user_type": self.user_type,
         }
+
+
+@dataclass(frozen=True)
+class HeadCommit:
+    """A commit of a pull request and the GitHub accounts it is attributed to (None when
+    GitHub matches no account to its author or committer email)."""
+
+    sha: str
+    author: str | None
+    committer: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"sha": self.sha, "author": self.author, "committer": self.committer}
 
 
 @dataclass(frozen=True)
@@ -87,13 +104,19 @@ class Approvals:
     author: str
     head_sha: str
     reviews: tuple[Review, ...]
+    commits: tuple[HeadCommit, ...] = ()
+    merged_at: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "author": self.author,
             "head_sha": self.head_sha,
             "reviews": [review.as_json() for review in self.reviews],
+            "commits": [commit.as_json() for commit in self.commits],
         }
+        if self.merged_at:
+            out["merged_at"] = self.merged_at
+        return out
 
 
 @dataclass(frozen=True)

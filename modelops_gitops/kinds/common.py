@@ -56,12 +56,28 @@ def _check_relative_path(value: str) -> str:
     return value
 
 
+# URI schemes an artifact or dataset may use: the remote filesystems fsspec serves through
+# an extra of this package (scheme -> extra). Anything else (file://, local://, memory://,
+# http:// ...) could reach outside the repository or the reviewed storage.
+REMOTE_SCHEMES = {"s3": "s3", "s3a": "s3"}
+
+
 def _check_location(value: str) -> str:
-    """A repository-relative path, or a URI with a scheme (s3://, gs://, https://)."""
+    """A repository-relative path, or a URI of an allowed remote scheme (s3://)."""
     if URI_PATTERN.match(value):
-        if value.lower().startswith("file://"):
-            raise ValueError("file:// URIs are not allowed: use a path relative to the repository")
+        scheme = value.split("://", 1)[0].lower()
+        if scheme not in REMOTE_SCHEMES:
+            allowed = ", ".join(f"{s}://" for s in sorted(REMOTE_SCHEMES))
+            raise ValueError(
+                f"{scheme}:// URIs are not allowed: use a path relative to the repository "
+                f"or one of {allowed}"
+            )
         return value
+    if ":" in value.split("/", 1)[0]:
+        raise ValueError(
+            "a path's first part may not hold ':' (a URI scheme without '//'): "
+            "use a path relative to the repository"
+        )
     return _check_relative_path(value)
 
 
@@ -73,7 +89,7 @@ RelPath = Annotated[
 Location = Annotated[
     str,
     AfterValidator(_check_location),
-    Field(description="A path relative to the repository root, or a URI such as s3://bucket/key."),
+    Field(description="A path relative to the repository root, or an s3:// URI."),
 ]
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(w|d|h|m|s)\s*$")

@@ -4,6 +4,10 @@ A stage with `requires` may only be entered by a version that has been APPLIED i
 (per the audit ledger) for at least `min_soak`. `transitions` lists the allowed moves
 (`from` -> `to`); `from: none` allows entering a stage directly. When `transitions` is empty,
 every stage may be entered from the stage before it, and the first stage directly.
+
+A rollback is a step back: a return to the version that held the stage immediately before the
+current holder (or up to `rollback_steps` holders back), never to a version that was itself
+rolled back out of the stage. Any other move is a promotion, with a promotion's rules.
 """
 
 from __future__ import annotations
@@ -34,6 +38,15 @@ class Transition(Strict):
 class LifecycleSpec(Strict):
     stages: list[Stage] = Field(min_length=1)
     transitions: list[Transition] = Field(default_factory=list)
+    rollback_steps: int = Field(
+        default=1,
+        ge=1,
+        le=100,
+        description=(
+            "How many holders back a rollback may return to (1: only the version that held "
+            "the stage immediately before the current one)."
+        ),
+    )
 
     def stage_names(self) -> list[str]:
         return [stage.name for stage in self.stages]

@@ -45,6 +45,7 @@ ChangeKind = Literal[
     "stage.rollback",
     "stage.removed",
     "policy.changed",
+    "governance.changed",
     "metadata.changed",
 ]
 CHANGE_KINDS: tuple[str, ...] = ChangeKind.__args__  # type: ignore[attr-defined]
@@ -74,6 +75,10 @@ class ApprovalsRule(RuleBase):
     )
     each_team: bool = Field(default=False, description="Require `min` approvals from EACH team.")
     allow_stale: bool = Field(default=False, description="Count approvals of older commits.")
+    allow_pushers: bool = Field(
+        default=False,
+        description="Count approvals from people who authored or committed a commit of the PR.",
+    )
 
 
 class PreviousStageRule(RuleBase):
@@ -101,6 +106,10 @@ class FreezeRule(RuleBase):
     weekly: list[WeeklyWindow] = Field(default_factory=list)
     override_team: Name | None = Field(
         default=None, description="Break-glass: an approval from this team lets a change through."
+    )
+    exempt_rollbacks: bool = Field(
+        default=False,
+        description="Let rollbacks (a step back to the previous holder) through a freeze.",
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field, field_validator
 
-from modelops_gitops.kinds.common import ApiVersion, Metadata, Strict
+from modelops_gitops.kinds.common import ApiVersion, Duration, Enforcement, Metadata, Strict
 
 DEFAULT_MAX_BYTES = 1_048_576  # per document file; modelops.yaml may change it
 MIN_FILE_LIMIT, MAX_FILE_LIMIT = 1024, 64 * 1_048_576  # what modelops.yaml may set
@@ -36,6 +37,31 @@ class Deploy(Strict):
     )
 
 
+class Trust(Strict):
+    """What a PR's timestamps, uncovered changes and data may claim (issue: the judge is never
+    the judged)."""
+
+    max_clock_skew: Duration = Field(
+        default=timedelta(minutes=5),
+        description=(
+            "A commit dated further than this in the future is refused at plan and apply "
+            "(soak and freeze are never satisfied by a forged date)."
+        ),
+    )
+    dataset_max_bytes: int = Field(
+        default=4 << 30,
+        ge=1024,
+        description="The most a dataset may hold once decompressed, enforced while reading.",
+    )
+    dataset_max_rows: int = Field(
+        default=100_000_000, ge=1, description="The most rows a dataset may hold."
+    )
+    uncovered_changes: Enforcement = Field(
+        default="warn",
+        description="A change no policy selects: `warn` (reported) or `block` (fails the plan).",
+    )
+
+
 class RepositorySpec(Strict):
     provider: Provider = Field(default_factory=Provider)
     default_branch: str = "main"
@@ -43,6 +69,7 @@ class RepositorySpec(Strict):
     governance: Governance = Field(default_factory=Governance)
     max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=MIN_FILE_LIMIT, le=MAX_FILE_LIMIT)
     deploy: Deploy = Field(default_factory=Deploy)
+    trust: Trust = Field(default_factory=Trust)
 
     @field_validator("timezone")
     @classmethod

@@ -4,11 +4,15 @@ model.created / model.deleted         a model file appeared / disappeared
 version.registered                    a new entry in spec.versions
 version.modified                      a registered version changed (or vanished): never allowed
 version.deprecated                    `deprecated: true` set (the one allowed edit)
-stage.promoted / stage.rollback       spec.stages.S changed; rollback when the new version
-                                      held S before (StageHistory)
+stage.promoted / stage.rollback       spec.stages.S changed; rollback only when the new
+                                      version held S immediately before the current holder
+                                      (or up to the Lifecycle's `rollback_steps` back) and was
+                                      never rolled back out of it (history.is_rollback)
 stage.removed                         spec.stages.S deleted
 metadata.changed                      anything else in a model (owner, risk tier, card...)
-policy.changed                        any file under policies/ or modelops.yaml
+policy.changed                        any file under policies/
+governance.changed                    modelops.yaml, CODEOWNERS (wherever GitHub reads it) or
+                                      anything under .github/: what configures the judge
 """
 
 from __future__ import annotations
@@ -18,9 +22,17 @@ from collections.abc import Iterable
 from modelops_gitops.kinds import Model
 from modelops_gitops.kinds.model import Version
 from modelops_gitops.plan.result import Change
-from modelops_gitops.repo.history import StageHistory, held_before
+from modelops_gitops.repo.history import StageHistory, is_rollback
 from modelops_gitops.repo.state import RepoState, model_file
 from modelops_gitops.repo.tree import MODELOPS_FILE, POLICIES_DIR
+
+CODEOWNERS_FILES = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")  # GitHub reads these
+
+
+def is_governance_file(path: str) -> bool:
+    """The files that configure the judge itself: settings, code owners, workflows."""
+    return path == MODELOPS_FILE or path in CODEOWNERS_FILES or path.startswith(".github/")
+
 
 _MODEL_METADATA_FIELDS = (
     "owner",
@@ -40,16 +52,25 @@ def diff_states(
 ) -> list[Change]:
     changes: list[Change] = []
     for path in sorted(set(changed_paths)):
-        if path == MODELOPS_FILE or (path.startswith(f"{POLICIES_DIR}/") and path.count("/") == 1):
+        if is_governance_file(path):
+            changes.append(Change(kind="governance.changed", file=path))
+        elif path.startswith(f"{POLICIES_DIR}/") and path.count("/") == 1:
             changes.append(Change(kind="policy.changed", file=path))
     names = sorted(set(base.models) | set(head.models))
+    steps = base.lifecycle.spec.rollback_steps if base.lifecycle else 1
     for name in names:
-        changes += diff_model(name, base.models.get(name), head.models.get(name), history)
+        before, after = base.models.get(name), head.models.get(name)
+        changes += diff_model(name, before, after, history, rollback_steps=steps)
     return changes
 
 
 def diff_model(
-    name: str, before: Model | None, after: Model | None, history: StageHistory
+    name: str,
+    before: Model | None,
+    after: Model | None,
+    history: StageHistory,
+    *,
+    rollback_steps: int = 1,
 ) -> list[Change]:
     file = model_file(name)
     if before is None and after is None:
@@ -60,7 +81,7 @@ def diff_model(
     if before is None:
         out.append(Change(kind="model.created", model=name, file=file, path=("metadata", "name")))
     out += _versions(name, file, before, after)
-    out += _stages(name, file, before, after, history)
+    out += _stages(name, file, before, after, history, rollback_steps)
     if before is not None and _metadata(before) != _metadata(after):
         changed = [
             f for f in _MODEL_METADATA_FIELDS if getattr(before.spec, f) != getattr(after.spec, f)
@@ -145,7 +166,12 @@ def _versions(name: str, file: str, before: Model | None, after: Model) -> list[
 
 
 def _stages(
-    name: str, file: str, before: Model | None, after: Model, history: StageHistory
+    name: str,
+    file: str,
+    before: Model | None,
+    after: Model,
+    history: StageHistory,
+    rollback_steps: int,
 ) -> list[Change]:
     old = before.spec.stages if before else {}
     new = after.spec.stages
@@ -167,7 +193,8 @@ def _stages(
                 )
             )
             continue
-        kind = "stage.rollback" if held_before(history, name, stage, now) else "stage.promoted"
+        back = is_rollback(history, name, stage, was, now, steps=rollback_steps)
+        kind = "stage.rollback" if back else "stage.promoted"
         out.append(
             Change(
                 kind=kind,

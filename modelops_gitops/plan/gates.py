@@ -14,6 +14,7 @@ from typing import Any
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.base import GateRequest
 from modelops_gitops.gates.cache import ResultCache
+from modelops_gitops.gates.limits import Limits, limited
 from modelops_gitops.gates.result import GateResult
 from modelops_gitops.gates.runner import VerifiedIO, run_gate
 from modelops_gitops.kinds.policy import ArtifactRule
@@ -47,7 +48,9 @@ def gate_runner(root: Path) -> GateRunner:
             allow_unsafe=allow_unsafe,
         )
         io = ios.setdefault(allow_unsafe, VerifiedIO(root, allow_unsafe=allow_unsafe))
-        return run_gate(rule.type, request, cache=cache, io=io, capture_errors=True)
+        trust = ctx.base.spec.trust  # the base's limits: a PR cannot raise them for itself
+        with limited(Limits(trust.dataset_max_bytes, trust.dataset_max_rows)):
+            return run_gate(rule.type, request, cache=cache, io=io, capture_errors=True)
 
     return run
 

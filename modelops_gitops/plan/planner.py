@@ -26,9 +26,10 @@ from modelops_gitops.git.tree import GitTree
 from modelops_gitops.kinds import Teams
 from modelops_gitops.plan.approvals import ApprovalsInput
 from modelops_gitops.plan.diff import diff_states
-from modelops_gitops.plan.policy import evaluate_change, plan_findings
+from modelops_gitops.plan.policy import evaluate_change, plan_findings, selects
 from modelops_gitops.plan.result import Change, PlanResult, combine
 from modelops_gitops.plan.rules.base import Context, GateRunner
+from modelops_gitops.plan.trust import future_commits, uncovered
 from modelops_gitops.repo.facts import cross_check
 from modelops_gitops.repo.history import GitHistory, StageHistory
 from modelops_gitops.repo.load import locate
@@ -50,6 +51,8 @@ class PlanRequest:
     gates: GateRunner | None = None
     history: StageHistory | None = None  # default: the ledger, else the git history, at base
     teams: Callable[[Teams], Teams] | None = None  # completes the base's teams (GitHub teams)
+    clock: datetime | None = None  # the wall clock commit dates are held to; default: now
+    dated: tuple[tuple[str, str, datetime], ...] = ()  # (what, commit, time) also held to it
 
 
 def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
@@ -90,6 +93,18 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
     changes = [_placed(c, locator) for c in diff_states(base, head, changed, history)]
     results = [evaluate_change(change, ctx, locator) for change in changes]
     overall = plan_findings(changes, changed, ctx)
+    dated = list(request.dated)
+    if head_sha:
+        dated.insert(0, ("head commit", head_sha, git.commit_time(root, head_sha)))
+    overall += future_commits(dated, request.clock or now, base)
+    covered = {
+        i
+        for i, change in enumerate(changes)
+        if any(
+            selects(p.spec.selector, change, ctx.risk_tiers(change)) for p in base.policies.values()
+        )
+    }
+    overall += uncovered(changes, covered, base)
     outcome = combine([r.result for r in results] + [f.result for f in overall])
     return PlanResult(
         result=outcome,

@@ -29,6 +29,7 @@ from modelops_gitops.repo.tree import AUDIT_DIR, DEPLOY_DIR
 from modelops_gitops.repo.yaml_locator import Locator
 
 STAGE_CHANGES = ("stage.promoted", "stage.rollback")
+GOVERNANCE_CHANGES = ("policy.changed", "governance.changed")
 
 
 def selects(selector: Selector, change: Change, risk_tiers: set[str]) -> bool:
@@ -154,7 +155,7 @@ def _builtin(change: Change, ctx: Context) -> list[tuple[str, Verdict]]:
 def plan_findings(changes: list[Change], changed_paths: list[str], ctx: Context) -> list[Finding]:
     """Findings about the PR as a whole."""
     out: list[Finding] = []
-    policy_files = [c.file for c in changes if c.kind == "policy.changed"]
+    policy_files = [c.file for c in changes if c.kind in GOVERNANCE_CHANGES]
     stage_moves = [c for c in changes if c.kind in STAGE_CHANGES]
     if policy_files and stage_moves and not ctx.base.spec.governance.allow_policy_and_stage_changes:
         moves = ", ".join(f"{c.model} {c.stage} -> {c.to}" for c in stage_moves)
@@ -164,7 +165,8 @@ def plan_findings(changes: list[Change], changed_paths: list[str], ctx: Context)
                 rule="policy-and-stage-changes",
                 rule_type="builtin",
                 result="fail",
-                message=f"this PR changes policies ({', '.join(policy_files)}) and also moves stages "
+                message=f"this PR changes policies or governance files ({', '.join(policy_files)}) "
+                f"and also moves stages "
                 f"({moves}): split it so each is judged by the policies in force",
                 file=policy_files[0],
                 line=1,

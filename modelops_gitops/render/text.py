@@ -21,6 +21,7 @@ from modelops_gitops.gates.result import GateResult
 from modelops_gitops.plan.result import Finding, PlanResult
 from modelops_gitops.render import common
 from modelops_gitops.render.links import Links, location
+from modelops_gitops.terminal import printable
 
 DESCRIPTION = "human-readable, coloured on a terminal"
 SUFFIX = ".txt"
@@ -42,7 +43,7 @@ Line = list[Segment]
 def render(result: PlanResult, *, links: Links, color: bool = False) -> str:
     """The plan as text; `links` is accepted for uniformity (a terminal shows `path:line`)."""
     del links
-    lines = _lines(result)
+    lines = [[(printable(text), style) for text, style in line] for line in _lines(result)]
     if color:
         return _ansi(lines)
     return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)

@@ -96,11 +96,33 @@ class NoHistory:
         return []
 
 
-def held_before(history: StageHistory, model: str, stage: str, version: str) -> bool:
-    """Has `version` held (model, stage)? Asked of a version that is not the desired holder at
-    the base, so with the git history this means "before the current holder"; with the ledger
-    it also covers returning to the applied holder from a desired one never applied."""
-    return any(h.version == version for h in history.holdings(model, stage))
+def is_rollback(
+    history: StageHistory,
+    model: str,
+    stage: str,
+    current: str | None,
+    version: str,
+    *,
+    steps: int = 1,
+) -> bool:
+    """Is moving (model, stage) from `current` to `version` a step back? Only to one of the
+    `steps` holders before the current one, and never to a version that was itself rolled
+    back out of the stage. A desired holder the history does not show yet (merged, not
+    applied) counts as the current holder; with no current holder nothing is a rollback."""
+    if current is None:
+        return False
+    held = [h.version for h in history.holdings(model, stage)]
+    if not held or held[-1] != current:
+        held.append(current)
+    rolled_out: set[str] = set()
+    for i in range(1, len(held)):
+        if _steps_back(held[:i], held[i], steps, rolled_out):
+            rolled_out.add(held[i - 1])
+    return _steps_back(held, version, steps, rolled_out)
+
+
+def _steps_back(held: list[str], version: str, steps: int, rolled_out: set[str]) -> bool:
+    return version not in rolled_out and version in held[-1 - steps : -1]
 
 
 def time_held(

@@ -54,10 +54,24 @@ SYMLINKED_FOLDER = "symlinked folder"
 def special_problems(tree: Tree) -> list[Problem]:
     """Symlinks to folders (work tree), symlinks and submodules (git) where documents live:
     refused, never followed or skipped in silence."""
+    misnamed = [
+        Problem(
+            path,
+            0,
+            0,
+            "",
+            "the model file is named model.yaml (one canonical name): rename it with "
+            f"`git mv {path} {path.removesuffix('.yml')}.yaml`",
+        )
+        for path in tree.paths()
+        if path.startswith(f"{MODELS_DIR}/")
+        and path.count("/") == 2
+        and path.endswith("/model.yml")
+    ]
     special = getattr(tree, "special_paths", None)
     if special is None:
-        return []
-    return [
+        return misnamed
+    return misnamed + [
         Problem(
             path,
             0,

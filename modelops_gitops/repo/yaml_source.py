@@ -267,6 +267,7 @@ def parse(file: str, raw: bytes, *, max_bytes: int, locate: bool = False) -> Par
     """Parse one single-document YAML file; raise `YamlProblem` on anything refused."""
     if len(raw) > max_bytes:
         raise YamlProblem(f"file is {len(raw)} bytes, over the limit of {max_bytes}", 0, 0)
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM is accepted on both paths
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -129,3 +129,35 @@ def review(state: GitHubState, urls: Urls, repo: Repo, pull: Pull, item: Review)
     if item.submitted_at is not None:
         out["submitted_at"] = item.submitted_at
     return out
+
+
+def commit(state: GitHubState, urls: Urls, repo: Repo, pull: Pull, sha: str) -> Json:
+    """`commit` as the PR's commit list shows it: git identities and the GitHub accounts."""
+    author, committer = pull.pushed_by.get(sha, (pull.issue.login, pull.issue.login))
+    api = f"{urls.api}/repos/{repo.full_name}"
+    when = pull.issue.created_at
+
+    def git_user(login: str | None) -> Json:
+        name = login or "someone"
+        return {"name": name, "email": f"{name}@users.noreply.github.com", "date": when}
+
+    return {
+        "url": f"{api}/commits/{sha}",
+        "sha": sha,
+        "node_id": f"C_{sha[:12]}",
+        "html_url": f"{urls.web}/{repo.full_name}/commit/{sha}",
+        "comments_url": f"{api}/commits/{sha}/comments",
+        "commit": {
+            "url": f"{api}/git/commits/{sha}",
+            "author": git_user(author),
+            "committer": git_user(committer),
+            "message": f"commit {sha[:7]}",
+            "comment_count": 0,
+            "tree": {"sha": sha, "url": f"{api}/git/trees/{sha}"},
+        },
+        # no matching account: GitHub's description allows null or an empty object, and
+        # openapi-core cannot validate a null under `nullable` + `oneOf`, so {} stands in
+        "author": user(state, urls, author) or {},
+        "committer": user(state, urls, committer) or {},
+        "parents": [],
+    }

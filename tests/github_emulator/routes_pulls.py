@@ -8,6 +8,7 @@ from .state import Pull, Repo
 
 # GitHub lists at most 3,000 files of a pull request; `changed_files` still counts them all.
 FILES_CAP = 3000
+COMMITS_CAP = 250
 
 
 def _pull(ctx: Ctx, owner: str, repo: str, number: int) -> tuple[Repo, Pull]:
@@ -39,6 +40,13 @@ def list_reviews(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
     return ctx.page(items)
 
 
+def list_commits(ctx: Ctx, owner: str, repo: str, number: int) -> Reply:
+    """GitHub lists at most 250 commits of a pull request."""
+    found, pull = _pull(ctx, owner, repo, number)
+    shas = pull.commits[:COMMITS_CAP]
+    return ctx.page([payloads_pulls.commit(ctx.state, ctx.urls, found, pull, c) for c in shas])
+
+
 def commit_pulls(ctx: Ctx, owner: str, repo: str, sha: str) -> Reply:
     found = ctx.repo(owner, repo)
     pulls = found.pulls_with_commit(sha)
@@ -51,5 +59,6 @@ ROUTES = (
     Route("/repos/<owner>/<repo>/pulls/<int:number>", "GET", get_pull),
     Route("/repos/<owner>/<repo>/pulls/<int:number>/files", "GET", list_files),
     Route("/repos/<owner>/<repo>/pulls/<int:number>/reviews", "GET", list_reviews),
+    Route("/repos/<owner>/<repo>/pulls/<int:number>/commits", "GET", list_commits),
     Route("/repos/<owner>/<repo>/commits/<sha>/pulls", "GET", commit_pulls),
 )

@@ -61,6 +61,18 @@ class Seeder:
             self.repo.refs[f"heads/{head_ref}"] = head
             return pull
 
+    def push(
+        self, pull: Pull, sha: str, *, author: str | None, committer: str | None = None
+    ) -> None:
+        """A commit of the PR attributed to GitHub accounts (None: no account matches)."""
+        with self.state.lock:
+            for login in (author, committer):
+                if login is not None:
+                    self.state.user(login)
+            if sha not in pull.commits:
+                pull.commits.insert(len(pull.commits) - 1, sha)
+            pull.pushed_by[sha] = (author, committer if committer is not None else author)
+
     def review(
         self,
         pull: Pull,

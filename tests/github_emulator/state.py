@@ -79,6 +79,9 @@ class Pull:
     files: list[FileChange] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     commits: list[str] = field(default_factory=list)
+    # sha -> (author login, committer login) of the GitHub accounts a commit is attributed
+    # to; a commit not listed is the PR author's
+    pushed_by: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     merged_at: str | None = None
     merge_commit_sha: str | None = None
 

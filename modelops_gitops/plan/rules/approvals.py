@@ -15,7 +15,12 @@ def evaluate(rule: ApprovalsRule, change: Change, ctx: Context) -> Verdict:
             "pending",
             f"needs {rule.min} approval(s) {who}; approvals not read (give --approvals FILE or --pr N)",
         )
-    found = standing(ctx.approvals, ctx.base.teams, allow_stale=rule.allow_stale)
+    found = standing(
+        ctx.approvals,
+        ctx.base.teams,
+        allow_stale=rule.allow_stale,
+        allow_pushers=rule.allow_pushers,
+    )
     counted: tuple[Approval, ...]
     if rule.each_team and rule.teams:
         matched = match_each_team(found, rule.teams, rule.min)

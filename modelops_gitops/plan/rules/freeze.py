@@ -1,6 +1,7 @@
 """freeze: no changes inside date windows or weekly windows (in the rule's time zone, else the
 repository's). A valid approval from `override_team` lets a change through (break-glass);
-the finding then names who used the override."""
+the finding then names who used the override. Rollbacks are frozen like every other change
+unless the rule sets `exempt_rollbacks: true`."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def evaluate(rule: FreezeRule, change: Change, ctx: Context) -> Verdict:
     window = active_window(rule, ctx.now, zone)
     if window is None:
         return Verdict("pass", "no freeze window is active")
+    if rule.exempt_rollbacks and change.kind == "stage.rollback":
+        return Verdict("pass", f"freeze {window}: rollbacks are exempt")
     if rule.override_team and ctx.approvals is not None:
         found = standing(ctx.approvals, ctx.base.teams, allow_stale=False)
         breakers = count_for(found, [rule.override_team])
