@@ -344,7 +344,7 @@ CASES: dict[str, Bad] = {
     "unknown_owner_team": bad_model(
         "owner: data-team",
         "spec.owner",
-        "unknown team 'data-team', not in policies/teams.yaml (did you mean 'ml-team'?; known: governance, ml-team, model-risk)",
+        "unknown team 'data-team', not in policies/teams.yaml (did you mean 'ml-team'?; known: governance, ml-team, model-risk, platform)",
         model("owner: ml-team", "owner: data-team"),
     ),
     "stage_not_in_lifecycle": bad_model(
@@ -362,7 +362,7 @@ CASES: dict[str, Bad] = {
     "policy_names_unknown_team": bad_policy(
         "risk]",
         "spec.rules[0].teams[0]",
-        "unknown team 'risk', not in policies/teams.yaml (known: governance, ml-team, model-risk)",
+        "unknown team 'risk', not in policies/teams.yaml (known: governance, ml-team, model-risk, platform)",
         edit(PRODUCTION, "teams: [model-risk]", "teams: [risk]"),
     ),
     "policy_previous_stage_unknown": bad_policy(
@@ -374,7 +374,7 @@ CASES: dict[str, Bad] = {
     "waiver_unknown_policy": bad_waiver(
         "policy: prod\n",
         "spec.policy",
-        "unknown policy 'prod', not in the policies (known: governance, model-changes, production, rollback)",
+        "unknown policy 'prod', not in the policies (known: governance, model-changes, platform, production, rollback)",
         edit(WAIVER, "policy: production", "policy: prod"),
     ),
     "waiver_unknown_model": bad_waiver(
@@ -571,7 +571,7 @@ def test_every_problem_in_every_file_is_reported_sorted(tmp_path: Path, cli: Cli
         "models/zeta/model.yaml:22:9: spec.versions[0].artifact.sha256: "
         "not a sha256 digest (64 lowercase hex characters): 'abc123'",
         "policies/production.yaml:15:15: spec.rules[0].teams[0]: "
-        "unknown team 'risk', not in policies/teams.yaml (known: governance, ml-team, model-risk)",
+        "unknown team 'risk', not in policies/teams.yaml (known: governance, ml-team, model-risk, platform)",
     ]
     assert result.out.endswith("validate: 5 problem(s) in 4 file(s)\n")
     assert snapshot(repo) == before
@@ -627,7 +627,7 @@ def test_validate_one_file_checks_it_and_what_it_references(tmp_path: Path, cli:
     result = cli("validate", "--repo", str(repo), str(repo / MODEL))
     assert_failed_cleanly(result)
     assert problem_lines(result) == [
-        f"{MODEL}:9:3: spec.owner: unknown team 'data-team', not in policies/teams.yaml (did you mean 'ml-team'?; known: governance, ml-team, model-risk)"
+        f"{MODEL}:9:3: spec.owner: unknown team 'data-team', not in policies/teams.yaml (did you mean 'ml-team'?; known: governance, ml-team, model-risk, platform)"
     ]
     assert "fraud" not in result.out
 

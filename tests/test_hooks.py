@@ -174,7 +174,8 @@ def test_pre_commit_runs_the_offered_hook_on_the_files_it_is_given(tmp_path: Pat
     assert "Failed" in failed.stdout
     assert (
         "models/fraud/model.yaml:9:3: spec.owner: unknown team 'data-science', "
-        "not in policies/teams.yaml (known: governance, ml-team, model-risk)" in failed.stdout
+        "not in policies/teams.yaml (known: governance, ml-team, model-risk, platform)"
+        in failed.stdout
     )
     assert "Traceback" not in failed.stdout + failed.stderr
 

@@ -31,7 +31,7 @@ from modelops_gitops.repo.scaffold import scaffold_files
 
 Workflow = dict[str, Any]
 TEMPLATES = resources.files("modelops_gitops") / "templates" / "workflows"
-PINNED = re.compile(r"^[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.+!-]*$")
+PINNED = re.compile(r"^[A-Za-z0-9_.-]+(\[[a-z0-9,-]+\])?==[0-9][0-9A-Za-z.+!-]*$")  # extras allowed
 SAFE_EVENT_VALUES = {
     "${{ github.event.pull_request.number }}",
     "${{ github.event.pull_request.base.sha }}",

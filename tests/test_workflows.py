@@ -117,8 +117,8 @@ def test_actions_pinned_to_commit_shas_with_a_version_comment(name: str) -> None
 
 INSTALL = (
     "modelops-venv/bin/python -I -m pip install --disable-pip-version-check --no-input "
-    f"--only-binary=:all: modelops-gitops=={modelops_gitops.__version__}"
-)
+    f'--only-binary=:all: "modelops-gitops[gates,github]=={modelops_gitops.__version__}"'
+)  # the core alone has no gates and no GitHub client: the workflows need both extras
 
 
 @pytest.mark.parametrize("name", NAMES)
