@@ -11,9 +11,11 @@ from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.audit.desired import desired_stages, model_paths
+from modelops_gitops.audit.history_run import history_breaks
 from modelops_gitops.audit.ledger import LEDGER_PATH
 from modelops_gitops.audit.provenance import introduced_by
 from modelops_gitops.audit.replay import differences
+from modelops_gitops.audit.signers import signers_at
 from modelops_gitops.audit.verify import (
     REGULAR,
     Break,
@@ -93,6 +95,8 @@ def _verify(
     if git.is_shallow(root):
         notes.append("shallow clone: merge commits and provenance not checked (fetch history)")
     else:
+        breaks += history_breaks(root, head, cache)
+        notes.append(_anchor_note(root, head))
         mainline = _mainline(root, head)
         if summary.merge_commits - mainline:
             breaks += check_commits(heavy.check().entries, mainline)
@@ -150,3 +154,17 @@ def _deleted_ledger(root: Path, head: str) -> list[Break]:
 
 def _mainline(root: Path, head: str) -> set[str]:
     return set(git.first_parent(root, head))
+
+
+def _anchor_note(root: Path, head: str) -> str:
+    declared = signers_at(root, head)
+    if isinstance(declared, str) or not declared:
+        return (
+            "not anchored: modelops.yaml declares no spec.audit.signers, so the ledger is "
+            "tamper-evident only (anyone with write access could rewrite it consistently); "
+            "declare signers and keep checkpoints (docs/security.md)"
+        )
+    return (
+        f"anchored: every commit that changes audit/ or deploy/ is checked for a good SSH "
+        f"signature by the signers declared at its parent ({len(declared)} declared at HEAD)"
+    )

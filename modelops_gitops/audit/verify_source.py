@@ -45,6 +45,7 @@ class VerifyCache:
                               audit/reports tree id) the report breaks      (small, always read)
         audit-chain.pickle    the full ChainCheck of the last ledger        (read when needed)
         audit-digests.pickle  report sha256 by stat signature and blob id   (read when needed)
+        audit-history.pickle  per branch commit id its history breaks        (read when needed)
 
     A corrupt or foreign file is ignored; only the latest ledger's results are kept."""
 
@@ -57,6 +58,7 @@ class VerifyCache:
             self.summaries, self.report_breaks = found
         self._chain: tuple[str, ChainCheck] | None = None
         self._digests: tuple[dict[str, tuple[tuple[int, ...], str]], dict[str, str]] | None = None
+        self._history: dict[str, list[Break]] | None = None
         self._dirty: set[str] = set()
 
     def _load(self, name: str) -> Any:
@@ -99,6 +101,18 @@ class VerifyCache:
         self._dirty.add("audit-digests.pickle")
         return self._digests
 
+    def history(self) -> dict[str, list[Break]]:
+        """Branch commit id -> the breaks the history walk found there (a function of the
+        commit and its ancestors), for updating in place."""
+        if self._history is None:
+            found = self._load("audit-history.pickle")
+            self._history = found if isinstance(found, dict) else {}
+        return self._history
+
+    def keep_history(self, judged: dict[str, list[Break]]) -> None:
+        self.history().update(judged)
+        self._dirty.add("audit-history.pickle")
+
     def save(self) -> None:
         if self.folder is None:
             return
@@ -106,6 +120,7 @@ class VerifyCache:
             "audit-verify.pickle": (self.summaries, self.report_breaks),
             "audit-chain.pickle": self._chain,
             "audit-digests.pickle": self._digests,
+            "audit-history.pickle": self._history,
         }
         for name in sorted(self._dirty):
             data = pickle.dumps(((_FORMAT, __version__), bodies[name]), pickle.HIGHEST_PROTOCOL)
