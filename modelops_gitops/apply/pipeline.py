@@ -24,8 +24,8 @@ from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.apply import commit as apply_commit
+from modelops_gitops.apply import guard, targets
 from modelops_gitops.apply import tags as gto_tags
-from modelops_gitops.apply import targets
 from modelops_gitops.apply.evidence import draft_entry
 from modelops_gitops.apply.reconcile import Accepted, Refused, reconcile
 from modelops_gitops.apply.reports import render_reports
@@ -176,8 +176,17 @@ def push(root: Path, remote: git.Remote) -> None:
 
 
 def run(root: Path, options: Options) -> Outcome:
-    """Apply once, or with --push until the push lands (at most `retries` attempts)."""
+    """Apply once, or with --push until the push lands (at most `retries` attempts), holding
+    the clone's apply lock; never on a broken trail."""
+    if options.dry_run:
+        return _run(root, options)
+    with guard.locked(root):
+        return _run(root, options)
+
+
+def _run(root: Path, options: Options) -> Outcome:
     branch, discarded = prepare(root, dry_run=options.dry_run)
+    guard.check_ledger(root)
     remote = git.Remote(options.remote, branch) if options.push else None
     if remote is not None and not options.dry_run:
         apply_commit.check_remote(root, remote)

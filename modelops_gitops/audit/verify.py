@@ -91,6 +91,12 @@ KINDS = (
     "checkpoint",  # the ledger does not extend a kept checkpoint
 )
 
+# What `apply` itself resolves (a change awaiting apply, a drifted deploy file) or reports
+# (a direct push it refuses, a changed artifact): every other kind stops apply.
+STATE_KINDS = frozenset(
+    {"not-applied", "uncommitted", "unapproved-drift", "deploy-drift", "artifact-changed"}
+)
+
 
 class Chained(NamedTuple):
     """What the later checks need of one readable entry (small: cached for 100,000)."""
