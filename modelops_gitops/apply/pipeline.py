@@ -24,7 +24,7 @@ from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.apply import commit as apply_commit
-from modelops_gitops.apply import guard, targets
+from modelops_gitops.apply import deploy_state, guard, repair, targets
 from modelops_gitops.apply import tags as gto_tags
 from modelops_gitops.apply.evidence import draft_entry
 from modelops_gitops.apply.reconcile import Accepted, Refused, reconcile
@@ -125,6 +125,7 @@ def compute(root: Path, branch: str, options: Options) -> Computed:
     with GitTree(root, head) as tree:
         state = load_state(tree)
         raw = tree.read(LEDGER_PATH) if tree.exists(LEDGER_PATH) else b""
+        on_branch = deploy_state.deploy_files_in(tree)
     entries = parse_ledger(raw)
     chosen = targets.configured(state)
     desired = {name: dict(m.spec.stages) for name, m in state.models.items() if m.spec.stages}
@@ -141,6 +142,12 @@ def compute(root: Path, branch: str, options: Options) -> Computed:
         accepted, refused = reconcile(root, head, entries, diffs, options.pulls, gates, _draft)
     new, reports = seal(entries, accepted)
     deploy = targets.deploy_files(chosen, new, state.models)
+    if not options.adopt:
+        repairs, restored = repair.repairs(
+            root, head, [*entries, *new], state, chosen, on_branch, deploy
+        )
+        new += repairs
+        deploy |= restored
     prs = {entry.seq: entry.pr for entry in new}
     return Computed(head, branch, entries, new, refused, reports, deploy, state, chosen, prs)
 
@@ -332,6 +339,8 @@ def describe(entry: LedgerEntry) -> str:
     versions = f"{change.from_ or '(none)'} -> {change.to or '(removed)'}"
     if change.kind == "stage.adopted":
         return f"{change.model} {change.stage} {change.to} (adopted)"
+    if entry.repair is not None:
+        return f"{change.model} {change.stage}: repaired {entry.repair.path} (drifted)"
     if entry.pr.number is not None:
         why = f"PR #{entry.pr.number}"
     else:

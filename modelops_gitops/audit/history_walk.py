@@ -4,13 +4,15 @@ branch's first-parent history, so a forward commit cannot cut, rewrite or launde
     walk(commits, reads, known) -> {commit: breaks}   (known: commits judged before, cached)
 
 From the commit that creates the ledger on (commits before it are not governed yet), every
-commit that changes audit/ or deploy/ must be an apply commit:
+commit that changes audit/ must be an apply commit (a commit that edits only deploy/ files
+leaves the ledger alone: deploy/ at HEAD is compared with what the ledger implies, and apply
+repairs it with a `deploy.repaired` entry, so the edit stays on record):
 
-    mixed-commit         it changes nothing else (a commit that moves desired stages and the
+    mixed-commit         it changes nothing outside audit/ and deploy/ (a commit that moves desired stages and the
                          ledger together is a direct push dressed as an apply)
     ledger-cut           the ledger at the commit is a strict prefix of its parent's (or gone)
     ledger-rewritten     the ledger does not extend its parent's byte for byte
-    apply-without-entry  it changes audit/ or deploy/ but appends no entry
+    apply-without-entry  it changes audit/ but appends no entry
     entry-not-ancestor   an appended entry's merge_commit is not on the mainline before it
     entry-time           an entry's time is not its merge commit's committer time
     entry-claim          the merge did not make the change the entry claims (re-derived from
@@ -78,8 +80,8 @@ def _judge(
     reads: Reads,
 ) -> list[Break]:
     mine = [p for p in commit.paths if owned(p)]
-    if not mine:
-        return []
+    if not any(p.split("/", 1)[0] == AUDIT_DIR for p in mine):
+        return []  # deploy/ alone: judged against the ledger at HEAD, repaired by apply
     old = reads.ledger_at(parent) if parent else None
     if not old and LEDGER_PATH not in commit.paths:
         return []  # no ledger yet: audit/ and deploy/ are not governed before adoption

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
+from modelops_gitops.apply.deploy_state import deploy_breaks
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, parse_ledger
 from modelops_gitops.audit.queries import (
     COLUMNS,
@@ -21,6 +23,7 @@ from modelops_gitops.audit.queries import (
     stamp,
 )
 from modelops_gitops.audit.sync import in_order
+from modelops_gitops.audit.verify import ordered
 from modelops_gitops.audit.verify_run import Verdict, run_verify
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.files import write_atomic
@@ -48,8 +51,16 @@ def stage_order(root: Path) -> list[str]:
 # --- verify --------------------------------------------------------------------------------
 
 
-def verify(root: Path, rev: str | None, fmt: str, use_cache: bool) -> int:
+def full_verify(root: Path, rev: str | None, *, use_cache: bool = True) -> Verdict:
+    """verify_run's checks, and deploy/ against the ledger (the deploy targets live on the
+    write side)."""
     verdict = run_verify(root, rev, use_cache=use_cache)
+    extra = deploy_breaks(root, rev)
+    return replace(verdict, breaks=ordered([*verdict.breaks, *extra])) if extra else verdict
+
+
+def verify(root: Path, rev: str | None, fmt: str, use_cache: bool) -> int:
+    verdict = full_verify(root, rev, use_cache=use_cache)
     text = _verdict_json(verdict) if fmt == "json" else _verdict_text(verdict)
     typer.echo(text, nl=False)
     return EXIT_OK if verdict.intact else EXIT_VIOLATION
