@@ -163,6 +163,10 @@ class WorkFiles:
             return None
         return tree if git.is_clean(self.root, REPORTS_DIR) else None
 
+    def kinds(self, paths: Iterable[str]) -> dict[str, str | None]:
+        """What stands at each path (REGULAR, "symlink", ...; None: nothing)."""
+        return {path: _kind(self.root, path) for path in paths}
+
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         now = time.time_ns()
         known_stat = self.cache.digests()[0]
@@ -193,11 +197,18 @@ class WorkFiles:
         return out
 
 
+SMALL = 1 << 20
+
+
 def _sha256_small(path: str) -> str:
-    """Reports are small: one unbuffered read, no 1 MiB chunk buffer per file."""
+    """Reports are small: one unbuffered read, no chunk buffer per file; anything larger
+    (an artifact) is streamed 1 MiB at a time."""
     with open(path, "rb", buffering=0) as handle:
-        data = handle.readall()
-    return hashlib.sha256(data).hexdigest()
+        data = handle.read(SMALL + 1)
+        digest = hashlib.sha256(data)
+        while len(data) > SMALL and (chunk := handle.read(SMALL)):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _kind(root: Path, rel: str) -> str | None:
@@ -251,6 +262,15 @@ class RevFiles:
             if path.startswith(prefix) or path == REPORTS_DIR:
                 found[path] = _MODES.get(mode, "special file")
         return found
+
+    def kinds(self, paths: Iterable[str]) -> dict[str, str | None]:
+        special = self.tree.special_paths()
+        return {
+            path: _MODES.get(special[path], "special file")
+            if path in special
+            else (REGULAR if self.tree.exists(path) else None)
+            for path in paths
+        }
 
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         ids = {path: self.tree.blob_id(path) for path in paths}
