@@ -348,15 +348,25 @@ def apply(
             "--adopt", help="Start an empty ledger with every stage at HEAD as found (adopted)."
         ),
     ] = False,
+    sign_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-key",
+            help="SSH private key file that signs the apply commit (gpg.format=ssh). Default: "
+            "$MODELOPS_GITOPS_SIGNING_KEY_FILE, or the key itself in $MODELOPS_GITOPS_SIGNING_KEY.",
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
     repo: RepoOpt = None,
 ) -> int:
     """Apply merged, re-checked stage changes: ledger entries, reports and deploy files in ONE
-    commit on the default branch. Exit 0 applied or nothing to do, 1 some change refused."""
+    commit on the default branch. Exit 0 applied or nothing to do, 1 some change refused or
+    the audit trail broken."""
     from modelops_gitops.commands import apply as apply_command
 
     return apply_command.run_command(
         resolve_repo(repo),
+        sign_key=sign_key,
         approvals=approvals or [],
         push=push,
         remote=remote,

@@ -82,11 +82,11 @@ def discard_leftovers(root: Path, tree: git.GitTree) -> list[str]:
     return dirty
 
 
-def commit(root: Path, paths: list[str], message: str) -> str:
-    """Stage exactly `paths` (written or removed) and commit them as the bot, without hooks.
-    The new commit's sha."""
+def commit(root: Path, paths: list[str], message: str, sign_key: Path | None = None) -> str:
+    """Stage exactly `paths` (written or removed) and commit them as the bot, without hooks,
+    signed with the SSH key file `sign_key` when given. The new commit's sha."""
     git.stage(root, paths)
-    return git.commit(root, message, BOT)
+    return git.commit(root, message, BOT, sign_key=sign_key)
 
 
 # --- the remote -------------------------------------------------------------------------

@@ -72,36 +72,44 @@ def found_version(data: bytes | None) -> str | None:
     return text.removeprefix("version ") if text.startswith("version ") else None
 
 
+class Expected(dict[str, tuple[bytes | None, LedgerEntry]]):
+    """path -> (bytes, or None for absent; the entry behind it); `unchecked`: the (model,
+    stage) whose files no target could compute (a version no longer registered at HEAD):
+    their files are left alone, never reported or removed."""
+
+    unchecked: set[tuple[str, str]]
+
+
 def expected(
     entries: Sequence[LedgerEntry], state: RepoState, targets: Sequence[DeployTarget]
-) -> dict[str, tuple[bytes | None, LedgerEntry]]:
-    """path -> (bytes, or None for absent; the entry behind it), from the last entry of each
-    (model, stage). A version no longer registered keeps its files unchecked."""
+) -> Expected:
+    """What deploy/ must hold, from the last entry of each (model, stage)."""
     latest: dict[tuple[str, str], LedgerEntry] = {}
     for entry in entries:
         if entry.change.kind != REPAIRED:
             latest[(entry.change.model, entry.change.stage)] = entry
-    out: dict[str, tuple[bytes | None, LedgerEntry]] = {}
+    out = Expected()
+    out.unchecked = set()
     for entry in sorted(latest.values(), key=lambda e: e.seq):
         for target in targets:
             try:
                 files = target.files(entry, state.models.get(entry.change.model))
             except InputError:
+                out.unchecked.add((entry.change.model, entry.change.stage))
                 continue
             for file in files:
                 out[file.path] = (file.data, entry)
     return out
 
 
-def drifts(
-    wanted: Mapping[str, tuple[bytes | None, LedgerEntry]], found: Mapping[str, bytes]
-) -> list[Drift]:
+def drifts(wanted: Expected, found: Mapping[str, bytes]) -> list[Drift]:
     out = []
     for path in sorted(set(wanted) | set(found)):
         data, entry = wanted.get(path, (None, None))
         have = found.get(path)
-        if data != have:
-            out.append(Drift(path, data, have, entry))
+        drift = Drift(path, data, have, entry)
+        if data != have and (entry is not None or drift.where() not in wanted.unchecked):
+            out.append(drift)
     return out
 
 

@@ -63,6 +63,7 @@ class Options:
     retries: int = 5
     tag: bool = False
     dry_run: bool = False
+    sign_key: Path | None = None  # SSH private key file: the apply commit is signed with it
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,8 @@ def write_deploy(root: Path, computed: Computed) -> None:
             write_atomic(root / path, data)
 
 
-def commit(root: Path, computed: Computed) -> str:
-    return apply_commit.commit(root, computed.paths(), commit_message(computed))
+def commit(root: Path, computed: Computed, sign_key: Path | None = None) -> str:
+    return apply_commit.commit(root, computed.paths(), commit_message(computed), sign_key)
 
 
 def push(root: Path, remote: git.Remote) -> None:
@@ -230,11 +231,17 @@ def _apply_once(
     root: Path, computed: Computed, options: Options, attempts: int, discarded: list[str]
 ) -> Outcome:
     outcome = Outcome(computed, attempts=attempts, discarded=discarded)
+    if computed.new and options.sign_key is None and computed.state.spec.audit.signers:
+        raise InputError(
+            "apply: modelops.yaml declares spec.audit.signers, so the apply commit must be "
+            "signed: give --sign-key FILE or set MODELOPS_GITOPS_SIGNING_KEY "
+            "(docs/security.md, 'Signing apply commits')"
+        )
     if computed.new:
         write_reports(root, computed)
         write_ledger(root, computed)
         write_deploy(root, computed)
-        outcome.commit = commit(root, computed)
+        outcome.commit = commit(root, computed, options.sign_key)
     if options.tag:
         outcome.tags = [t.name for t in _tag(root, computed)]
     return outcome
