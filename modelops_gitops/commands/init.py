@@ -52,7 +52,12 @@ def run(directory: Path, *, owner: str, name: str) -> int:
     typer.echo(f"init: created {len(files)} files in {directory}")
     for rel in sorted(files):
         typer.echo(f"  {rel}")
-    typer.echo("next: edit policies/teams.yaml, then `modelops-gitops validate`")
+    typer.echo(
+        "next: edit policies/teams.yaml, then `modelops-gitops validate`; anchor the ledger "
+        'with a signing key: `ssh-keygen -t ed25519 -N "" -C modelops-apply -f modelops-apply`, '
+        "the private key as the secret MODELOPS_GITOPS_SIGNING_KEY, the .pub line in "
+        "modelops.yaml spec.audit.signers"
+    )
     return EXIT_OK
 
 
