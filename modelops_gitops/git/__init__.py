@@ -37,7 +37,12 @@ from modelops_gitops.git.refs import (
     tree_id,
     validate_ref,
 )
-from modelops_gitops.git.signing import sign_text, verify_commit, verify_text
+from modelops_gitops.git.signing import (
+    CHECKPOINT_NAMESPACE,
+    sign_text,
+    verify_commit,
+    verify_text,
+)
 from modelops_gitops.git.tree import (
     SUBMODULE_MODE,
     SYMLINK_MODE,
@@ -70,6 +75,7 @@ from modelops_gitops.git.writes import (
 )
 
 __all__ = [
+    "CHECKPOINT_NAMESPACE",
     "SUBMODULE_MODE",
     "SYMLINK_MODE",
     "GitTree",
