@@ -363,15 +363,25 @@ def apply(
             "--adopt", help="Start an empty ledger with every stage at HEAD as found (adopted)."
         ),
     ] = False,
+    sign_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-key",
+            help="SSH private key file that signs the apply commit (gpg.format=ssh). Default: "
+            "$MODELOPS_GITOPS_SIGNING_KEY_FILE, or the key itself in $MODELOPS_GITOPS_SIGNING_KEY.",
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
     repo: RepoOpt = None,
 ) -> int:
     """Apply merged, re-checked stage changes: ledger entries, reports and deploy files in ONE
-    commit on the default branch. Exit 0 applied or nothing to do, 1 some change refused."""
+    commit on the default branch. Exit 0 applied or nothing to do, 1 some change refused or
+    the audit trail broken."""
     from modelops_gitops.commands import apply as apply_command
 
     return apply_command.run_command(
         resolve_repo(repo),
+        sign_key=sign_key,
         approvals=approvals or [],
         push=push,
         remote=remote,
@@ -553,15 +563,44 @@ def audit_verify(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Recompute every hash; ignore the cache.")
     ] = False,
+    checkpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--checkpoint",
+            help="A kept checkpoint (a file `audit checkpoint` wrote, or SEQ:HASH): the "
+            "ledger must extend it.",
+        ),
+    ] = None,
     repo: RepoOpt = None,
 ) -> int:
-    """Recompute the ledger's hash chain and report hashes; compare the applied state with
-    the branch. Exit 0 intact, 1 broken (every problem listed, the first one first)."""
+    """Recompute the ledger's hash chain and report hashes; walk the branch's history (the
+    ledger only grows, only signed apply commits change it); compare deploy/, artifacts and
+    the applied state with the branch. Exit 0 intact, 1 broken (the first problem first)."""
     from modelops_gitops.commands import audit as audit_command
 
     return audit_command.verify(
-        resolve_repo(repo, governed=False), rev, _format(fmt, ("text", "json")), not no_cache
+        resolve_repo(repo, governed=False),
+        rev,
+        _format(fmt, ("text", "json")),
+        not no_cache,
+        checkpoint,
     )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    sign_key: Annotated[
+        Path | None,
+        typer.Option("--sign-key", help="SSH private key file: sign the line (ssh-keygen -Y)."),
+    ] = None,
+    repo: RepoOpt = None,
+) -> int:
+    """Print the committed ledger's head as one line to keep (seq, entry hash, commit,
+    time), signed with --sign-key; `audit verify --checkpoint` proves a later ledger extends
+    it."""
+    from modelops_gitops.commands import audit as audit_command
+
+    return audit_command.checkpoint(resolve_repo(repo), sign_key)
 
 
 @audit_app.command("export")

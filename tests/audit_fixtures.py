@@ -4,7 +4,8 @@ would have: built with `ledger.chain()` and real files, committed in one apply c
     2024-05-01 12:00Z  initial commit            -> one stage.adopted entry per stage held
     2024-06-03 09:00Z  credit production 1.1.0   -> stage.promoted (PR #11, two approvals)
     2024-07-01 09:00Z  credit staging 1.2.0      -> stage.promoted (PR #12, one approval)
-    2024-07-02 09:00Z  the apply commit: audit/ledger.jsonl and three reports per entry
+    2024-07-02 09:00Z  the apply commit: audit/ledger.jsonl, three reports per entry, and
+                       deploy/<stage>/<model>.json of every stage held
 """
 
 from __future__ import annotations
@@ -130,11 +131,22 @@ def applied_repo(tmp_path: Path) -> tuple[Path, list[LedgerEntry]]:
     entries, files = sealed_with_reports(ledger_drafts(repo))
     edits: dict[str, str | None] = {}
     write_ledger(repo, entries)
-    for path, data in files.items():
+    for path, data in {**files, **deploy_files(repo, entries)}.items():
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
         (repo / path).write_bytes(data)
     commit(repo, edits, "modelops-gitops apply: the history so far", when=APPLY_AT)
     return repo, entries
+
+
+def deploy_files(repo: Path, entries: list[LedgerEntry]) -> dict[str, bytes]:
+    """deploy/ as the manifest target writes it for `entries` (the models in the work tree)."""
+    from modelops_gitops.apply.deploy_state import expected
+    from modelops_gitops.apply.targets import ManifestTarget
+    from modelops_gitops.repo.state import load_state
+    from modelops_gitops.repo.tree import WorkTree
+
+    wanted = expected(entries, load_state(WorkTree(repo)), [ManifestTarget()])
+    return {path: data for path, (data, _) in wanted.items() if data is not None}
 
 
 def write_ledger(repo: Path, entries: list[LedgerEntry]) -> None:

@@ -375,13 +375,16 @@ def test_a_dirty_tree_is_refused_naming_the_files(repo: Path) -> None:
     assert "new.txt" in out
 
 
-def test_a_corrupt_ledger_line_is_bad_input_at_its_line(repo: Path) -> None:
+def test_a_corrupt_ledger_line_stops_apply_at_its_line(repo: Path) -> None:
+    """A broken chain is a blocking violation (exit 1), named, nothing written."""
     lines = (repo / LEDGER_PATH).read_bytes().splitlines(keepends=True)
     lines[2] = b'{"seq": "x"}\n'
     before = commit(repo, {LEDGER_PATH: b"".join(lines).decode()}, "break", when=MERGE_AT_Z)
     code, out = run_apply(repo)
-    _unchanged(repo, before, code, out)
-    assert f"{LEDGER_PATH}:3" in out
+    assert code == 1, out
+    assert "Traceback" not in out
+    assert head(repo) == before
+    assert f"first: {LEDGER_PATH}:3" in out
 
 
 @pytest.mark.parametrize("committed", [True, False])

@@ -14,17 +14,12 @@ import stat
 from pathlib import Path
 
 from modelops_gitops import git
-from modelops_gitops.apply.targets import DEPLOY_DIR
+from modelops_gitops.audit.history_walk import OWNED as OWNED
+from modelops_gitops.audit.history_walk import owned as owned
 from modelops_gitops.errors import ConflictError, InputError
 
-AUDIT_DIR = "audit"
-OWNED = (AUDIT_DIR, DEPLOY_DIR)
 BOT = git.Identity("modelops-gitops", "modelops-gitops@users.noreply.github.com")
 COMMIT_PREFIX = "modelops-gitops apply:"
-
-
-def owned(path: str) -> bool:
-    return path.split("/", 1)[0] in OWNED
 
 
 def check_branch(root: Path, default_branch: str) -> None:
@@ -87,11 +82,11 @@ def discard_leftovers(root: Path, tree: git.GitTree) -> list[str]:
     return dirty
 
 
-def commit(root: Path, paths: list[str], message: str) -> str:
-    """Stage exactly `paths` (written or removed) and commit them as the bot, without hooks.
-    The new commit's sha."""
+def commit(root: Path, paths: list[str], message: str, sign_key: Path | None = None) -> str:
+    """Stage exactly `paths` (written or removed) and commit them as the bot, without hooks,
+    signed with the SSH key file `sign_key` when given. The new commit's sha."""
     git.stage(root, paths)
-    return git.commit(root, message, BOT)
+    return git.commit(root, message, BOT, sign_key=sign_key)
 
 
 # --- the remote -------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.apply import commit as apply_commit
+from modelops_gitops.apply import deploy_state, guard, repair, targets
 from modelops_gitops.apply import tags as gto_tags
-from modelops_gitops.apply import targets
 from modelops_gitops.apply.evidence import draft_entry
 from modelops_gitops.apply.reconcile import Accepted, Refused, reconcile
 from modelops_gitops.apply.reports import render_reports
@@ -63,6 +63,7 @@ class Options:
     retries: int = 5
     tag: bool = False
     dry_run: bool = False
+    sign_key: Path | None = None  # SSH private key file: the apply commit is signed with it
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def compute(root: Path, branch: str, options: Options) -> Computed:
     with GitTree(root, head) as tree:
         state = load_state(tree)
         raw = tree.read(LEDGER_PATH) if tree.exists(LEDGER_PATH) else b""
+        on_branch = deploy_state.deploy_files_in(tree)
     entries = parse_ledger(raw)
     chosen = targets.configured(state)
     desired = {name: dict(m.spec.stages) for name, m in state.models.items() if m.spec.stages}
@@ -141,6 +143,12 @@ def compute(root: Path, branch: str, options: Options) -> Computed:
         accepted, refused = reconcile(root, head, entries, diffs, options.pulls, gates, _draft)
     new, reports = seal(entries, accepted)
     deploy = targets.deploy_files(chosen, new, state.models)
+    if not options.adopt:
+        repairs, restored = repair.repairs(
+            root, head, [*entries, *new], state, chosen, on_branch, deploy
+        )
+        new += repairs
+        deploy |= restored
     prs = {entry.seq: entry.pr for entry in new}
     return Computed(head, branch, entries, new, refused, reports, deploy, state, chosen, prs)
 
@@ -164,8 +172,8 @@ def write_deploy(root: Path, computed: Computed) -> None:
             write_atomic(root / path, data)
 
 
-def commit(root: Path, computed: Computed) -> str:
-    return apply_commit.commit(root, computed.paths(), commit_message(computed))
+def commit(root: Path, computed: Computed, sign_key: Path | None = None) -> str:
+    return apply_commit.commit(root, computed.paths(), commit_message(computed), sign_key)
 
 
 def push(root: Path, remote: git.Remote) -> None:
@@ -176,8 +184,17 @@ def push(root: Path, remote: git.Remote) -> None:
 
 
 def run(root: Path, options: Options) -> Outcome:
-    """Apply once, or with --push until the push lands (at most `retries` attempts)."""
+    """Apply once, or with --push until the push lands (at most `retries` attempts), holding
+    the clone's apply lock; never on a broken trail."""
+    if options.dry_run:
+        return _run(root, options)
+    with guard.locked(root):
+        return _run(root, options)
+
+
+def _run(root: Path, options: Options) -> Outcome:
     branch, discarded = prepare(root, dry_run=options.dry_run)
+    guard.check_ledger(root)
     remote = git.Remote(options.remote, branch) if options.push else None
     if remote is not None and not options.dry_run:
         apply_commit.check_remote(root, remote)
@@ -214,11 +231,17 @@ def _apply_once(
     root: Path, computed: Computed, options: Options, attempts: int, discarded: list[str]
 ) -> Outcome:
     outcome = Outcome(computed, attempts=attempts, discarded=discarded)
+    if computed.new and options.sign_key is None and computed.state.spec.audit.signers:
+        raise InputError(
+            "apply: modelops.yaml declares spec.audit.signers, so the apply commit must be "
+            "signed: give --sign-key FILE or set MODELOPS_GITOPS_SIGNING_KEY "
+            "(docs/security.md, 'Signing apply commits')"
+        )
     if computed.new:
         write_reports(root, computed)
         write_ledger(root, computed)
         write_deploy(root, computed)
-        outcome.commit = commit(root, computed)
+        outcome.commit = commit(root, computed, options.sign_key)
     if options.tag:
         outcome.tags = [t.name for t in _tag(root, computed)]
     return outcome
@@ -323,6 +346,8 @@ def describe(entry: LedgerEntry) -> str:
     versions = f"{change.from_ or '(none)'} -> {change.to or '(removed)'}"
     if change.kind == "stage.adopted":
         return f"{change.model} {change.stage} {change.to} (adopted)"
+    if entry.repair is not None:
+        return f"{change.model} {change.stage}: repaired {entry.repair.path} (drifted)"
     if entry.pr.number is not None:
         why = f"PR #{entry.pr.number}"
     else:

@@ -34,7 +34,13 @@ LEDGER_SCHEMA_VERSION = 1
 GENESIS = "0" * 64
 # stage.adopted: a stage's holder when the repository adopted modelops-gitops (`apply --adopt`
 # on an empty ledger), recorded as found, without a reviewed change behind it.
-StageChangeKind = Literal["stage.promoted", "stage.rollback", "stage.removed", "stage.adopted"]
+# deploy.repaired: `apply` restored a deploy/ file that had drifted from what the ledger
+# implies; the applied state does not change (replay skips it), the entry's `repair` says what
+# was found and what was restored.
+StageChangeKind = Literal[
+    "stage.promoted", "stage.rollback", "stage.removed", "stage.adopted", "deploy.repaired"
+]
+REPAIRED = "deploy.repaired"
 
 
 class _Frozen(BaseModel):
@@ -94,6 +100,16 @@ class ReportRef(_Frozen):
     sha256: str
 
 
+class DeployRepair(_Frozen):
+    """What `apply` found at `path` (sha256 and the version it named; None: missing) and
+    what it restored (sha256; None: the file was removed)."""
+
+    path: str
+    found_sha256: str | None
+    found_version: str | None = None
+    restored_sha256: str | None
+
+
 class LedgerEntry(_Frozen):
     schema_version: int = LEDGER_SCHEMA_VERSION
     seq: int = Field(ge=1)
@@ -108,11 +124,15 @@ class LedgerEntry(_Frozen):
     rules: tuple[RuleOutcome, ...] = ()
     gates: tuple[GateSummary, ...] = ()
     reports: tuple[ReportRef, ...] = ()
+    repair: DeployRepair | None = None  # only on deploy.repaired entries; absent otherwise
 
     def content(self) -> dict[str, Any]:
-        """The JSON object the hash covers: everything but `hash`."""
+        """The JSON object the hash covers: everything but `hash` (and no `repair` key on
+        the entries that have none, so entries written before it existed keep their hash)."""
         data = self.model_dump(mode="json", by_alias=True)
         data.pop("hash")
+        if data.get("repair") is None:
+            data.pop("repair", None)
         return data
 
     def computed_hash(self) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from modelops_gitops.audit.ledger import LedgerEntry
+from modelops_gitops.audit.ledger import REPAIRED, LedgerEntry
 from modelops_gitops.repo.history import Holding
 
 
@@ -35,6 +35,8 @@ def replay(entries: Iterable[LedgerEntry], *, until: str | None = None) -> Appli
         if until is not None and entry.time > until:
             break
         change = entry.change
+        if change.kind == REPAIRED:
+            continue  # a repaired deploy file: the applied state is unchanged
         stages = state.setdefault(change.model, {})
         if change.to is None:
             stages.pop(change.stage, None)
@@ -81,6 +83,8 @@ class LedgerHistory:
     def __post_init__(self) -> None:
         for entry in self.entries:
             change = entry.change
+            if change.kind == REPAIRED:
+                continue
             held = self._index.setdefault((change.model, change.stage), [])
             if change.to is not None and (not held or held[-1].version != change.to):
                 held.append(Holding(change.to, parse_time(entry.time)))

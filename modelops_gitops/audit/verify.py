@@ -41,6 +41,7 @@ class Break:
     message: str
     seq: int | None = None
     path: str = ""
+    commit: str = ""  # the branch commit a history check judged
 
     def __str__(self) -> str:
         where = f"{LEDGER_PATH}:{self.line}" if self.line else (self.path or LEDGER_PATH)
@@ -53,6 +54,7 @@ class Break:
             "line": self.line or None,
             "seq": self.seq,
             "path": self.path or None,
+            "commit": self.commit or None,
             "message": self.message,
         }
 
@@ -76,6 +78,23 @@ KINDS = (
     "not-applied",
     "uncommitted",
     "ledger-deleted",
+    "mixed-commit",  # history: a commit changes audit/ or deploy/ and other files
+    "ledger-cut",  # history: entries removed by a later commit
+    "ledger-rewritten",  # history: the ledger does not extend its parent's
+    "apply-without-entry",  # history: audit/ or deploy/ changed without a new entry
+    "entry-not-ancestor",  # history: merge_commit not on the mainline before
+    "entry-time",  # history: time is not the merge commit's
+    "entry-claim",  # history: the merge did not make the claimed change
+    "unsigned",  # history: no good signature by a declared signer
+    "deploy-drift",  # deploy/ differs from what the ledger implies
+    "artifact-changed",  # an artifact's bytes no longer match the pinned sha256
+    "checkpoint",  # the ledger does not extend a kept checkpoint
+)
+
+# What `apply` itself resolves (a change awaiting apply, a drifted deploy file) or reports
+# (a direct push it refuses, a changed artifact): every other kind stops apply.
+STATE_KINDS = frozenset(
+    {"not-applied", "uncommitted", "unapproved-drift", "deploy-drift", "artifact-changed"}
 )
 
 

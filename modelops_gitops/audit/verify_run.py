@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelops_gitops import git
+from modelops_gitops.audit.artifact_check import artifact_pins, check_artifacts
 from modelops_gitops.audit.desired import desired_stages, model_paths
+from modelops_gitops.audit.history_run import history_breaks
 from modelops_gitops.audit.ledger import LEDGER_PATH
 from modelops_gitops.audit.provenance import introduced_by
 from modelops_gitops.audit.replay import differences
+from modelops_gitops.audit.signers import signers_at
 from modelops_gitops.audit.verify import (
     REGULAR,
     Break,
@@ -31,6 +34,7 @@ from modelops_gitops.audit.verify_source import RevFiles, VerifyCache, WorkFiles
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.git.tree import GitTree
+from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import Tree, WorkTree, model_folder
 from modelops_gitops.repo.workspace import cache_dir
 
@@ -90,9 +94,12 @@ def _verify(
         if tree is not None:
             cache.keep_reports((digest, tree), reported)
     breaks += reported[0]
+    breaks += _artifacts(tree_of_models, files, summary)
     if git.is_shallow(root):
         notes.append("shallow clone: merge commits and provenance not checked (fetch history)")
     else:
+        breaks += history_breaks(root, head, cache)
+        notes.append(_anchor_note(root, head))
         mainline = _mainline(root, head)
         if summary.merge_commits - mainline:
             breaks += check_commits(heavy.check().entries, mainline)
@@ -115,6 +122,20 @@ def _verify(
         breaks=ordered(breaks),
         notes=tuple(notes),
     )
+
+
+def _artifacts(tree: Tree, files: WorkFiles | RevFiles, summary: ChainSummary) -> list[Break]:
+    """The sha256 of the artifact of every version holding a stage (digests cached)."""
+    if not summary.applied:
+        return []
+    try:
+        state = load_state(tree, models=sorted(summary.applied))
+    except InputError:
+        return []  # unreadable model files: the drift checks and validate say why
+    pins = artifact_pins(state, summary.applied)
+    kinds = files.kinds(sorted({p.path for p in pins}))
+    digests = files.digests(sorted(p for p, kind in kinds.items() if kind == REGULAR))
+    return check_artifacts(pins, kinds, digests)
 
 
 def ledger_summary(data: bytes, digest: str, cache: VerifyCache) -> ChainSummary:
@@ -150,3 +171,17 @@ def _deleted_ledger(root: Path, head: str) -> list[Break]:
 
 def _mainline(root: Path, head: str) -> set[str]:
     return set(git.first_parent(root, head))
+
+
+def _anchor_note(root: Path, head: str) -> str:
+    declared = signers_at(root, head)
+    if isinstance(declared, str) or not declared:
+        return (
+            "not anchored: modelops.yaml declares no spec.audit.signers, so the ledger is "
+            "tamper-evident only (anyone with write access could rewrite it consistently); "
+            "declare signers and keep checkpoints (docs/security.md)"
+        )
+    return (
+        f"anchored: every commit that changes audit/ or deploy/ is checked for a good SSH "
+        f"signature by the signers declared at its parent ({len(declared)} declared at HEAD)"
+    )

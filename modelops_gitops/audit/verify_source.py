@@ -45,6 +45,7 @@ class VerifyCache:
                               audit/reports tree id) the report breaks      (small, always read)
         audit-chain.pickle    the full ChainCheck of the last ledger        (read when needed)
         audit-digests.pickle  report sha256 by stat signature and blob id   (read when needed)
+        audit-history.pickle  per branch commit id its history breaks        (read when needed)
 
     A corrupt or foreign file is ignored; only the latest ledger's results are kept."""
 
@@ -57,6 +58,7 @@ class VerifyCache:
             self.summaries, self.report_breaks = found
         self._chain: tuple[str, ChainCheck] | None = None
         self._digests: tuple[dict[str, tuple[tuple[int, ...], str]], dict[str, str]] | None = None
+        self._history: dict[str, list[Break]] | None = None
         self._dirty: set[str] = set()
 
     def _load(self, name: str) -> Any:
@@ -99,6 +101,18 @@ class VerifyCache:
         self._dirty.add("audit-digests.pickle")
         return self._digests
 
+    def history(self) -> dict[str, list[Break]]:
+        """Branch commit id -> the breaks the history walk found there (a function of the
+        commit and its ancestors), for updating in place."""
+        if self._history is None:
+            found = self._load("audit-history.pickle")
+            self._history = found if isinstance(found, dict) else {}
+        return self._history
+
+    def keep_history(self, judged: dict[str, list[Break]]) -> None:
+        self.history().update(judged)
+        self._dirty.add("audit-history.pickle")
+
     def save(self) -> None:
         if self.folder is None:
             return
@@ -106,6 +120,7 @@ class VerifyCache:
             "audit-verify.pickle": (self.summaries, self.report_breaks),
             "audit-chain.pickle": self._chain,
             "audit-digests.pickle": self._digests,
+            "audit-history.pickle": self._history,
         }
         for name in sorted(self._dirty):
             data = pickle.dumps(((_FORMAT, __version__), bodies[name]), pickle.HIGHEST_PROTOCOL)
@@ -148,6 +163,10 @@ class WorkFiles:
             return None
         return tree if git.is_clean(self.root, REPORTS_DIR) else None
 
+    def kinds(self, paths: Iterable[str]) -> dict[str, str | None]:
+        """What stands at each path (REGULAR, "symlink", ...; None: nothing)."""
+        return {path: _kind(self.root, path) for path in paths}
+
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         now = time.time_ns()
         known_stat = self.cache.digests()[0]
@@ -178,11 +197,18 @@ class WorkFiles:
         return out
 
 
+SMALL = 1 << 20
+
+
 def _sha256_small(path: str) -> str:
-    """Reports are small: one unbuffered read, no 1 MiB chunk buffer per file."""
+    """Reports are small: one unbuffered read, no chunk buffer per file; anything larger
+    (an artifact) is streamed 1 MiB at a time."""
     with open(path, "rb", buffering=0) as handle:
-        data = handle.readall()
-    return hashlib.sha256(data).hexdigest()
+        data = handle.read(SMALL + 1)
+        digest = hashlib.sha256(data)
+        while len(data) > SMALL and (chunk := handle.read(SMALL)):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _kind(root: Path, rel: str) -> str | None:
@@ -236,6 +262,15 @@ class RevFiles:
             if path.startswith(prefix) or path == REPORTS_DIR:
                 found[path] = _MODES.get(mode, "special file")
         return found
+
+    def kinds(self, paths: Iterable[str]) -> dict[str, str | None]:
+        special = self.tree.special_paths()
+        return {
+            path: _MODES.get(special[path], "special file")
+            if path in special
+            else (REGULAR if self.tree.exists(path) else None)
+            for path in paths
+        }
 
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         ids = {path: self.tree.blob_id(path) for path in paths}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from modelops_gitops.apply.sources import (
     NoPullRequests,
     PullRequests,
 )
-from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION
+from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.plan.approvals import read_approvals
 from modelops_gitops.plan.lazy_gates import lazy_gate_runner
 
@@ -40,9 +41,11 @@ def run_command(
     dry_run: bool,
     adopt: bool,
     fmt: str,
+    sign_key: Path | None = None,
 ) -> int:
     files = [read_approvals(path) for path in approvals]
     with ExitStack() as stack:
+        key = signing_key(sign_key, stack)
         pulls: PullRequests
         if files:
             pulls = LocalApprovals(root, files)
@@ -61,6 +64,7 @@ def run_command(
             retries=retries,
             tag=tag,
             dry_run=dry_run,
+            sign_key=key,
         )
         outcome = run(root, options)
     if fmt == "json":
@@ -68,6 +72,30 @@ def run_command(
     else:
         typer.echo(as_text(outcome, push=push))
     return EXIT_VIOLATION if outcome.refused else EXIT_OK
+
+
+KEY_FILE_ENV = "MODELOPS_GITOPS_SIGNING_KEY_FILE"
+KEY_ENV = "MODELOPS_GITOPS_SIGNING_KEY"
+
+
+def signing_key(given: Path | None, stack: ExitStack) -> Path | None:
+    """The SSH private key file that signs apply commits: --sign-key, else the file named in
+    $MODELOPS_GITOPS_SIGNING_KEY_FILE, else the key text in $MODELOPS_GITOPS_SIGNING_KEY
+    (a CI secret) written to a private temporary file for this run; None: unsigned."""
+    named = given or (Path(os.environ[KEY_FILE_ENV]) if os.environ.get(KEY_FILE_ENV) else None)
+    if named is not None:
+        if not named.is_file():
+            raise InputError.at(str(named), "--sign-key: no such file (an SSH private key)")
+        return named.resolve()
+    text = os.environ.get(KEY_ENV, "").strip()
+    if not text:
+        return None
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="modelops-key-")))
+    path = folder / "signing_key"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    return path
 
 
 def as_text(outcome: Outcome, *, push: bool) -> str:

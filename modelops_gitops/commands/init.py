@@ -116,7 +116,11 @@ def _report(directory: Path, files: dict[str, bytes]) -> None:
         "  3. modelops-gitops register MODEL --version 1.0.0 --artifact F --eval-data F "
         "--train-data F --owner TEAM --task TASK --target COLUMN\n"
         "  4. commit on a branch and open a pull request; its plan says what it still needs\n"
-        "     (approvals, gates); after the merge, `modelops-gitops apply` records it"
+        "     (approvals, gates); after the merge, `modelops-gitops apply` records it\n"
+        "  5. anchor the ledger with a signing key: "
+        '`ssh-keygen -t ed25519 -N "" -C modelops-apply -f modelops-apply`; the private key '
+        "as the secret MODELOPS_GITOPS_SIGNING_KEY, the .pub line in modelops.yaml "
+        "spec.audit.signers"
     )
 
 

@@ -4,18 +4,20 @@ waivers). A view: exit 0 unless the input is bad, or `--check` and something is 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
 import typer
 
 from modelops_gitops import git
+from modelops_gitops.apply.deploy_state import work_tree_drifts
 from modelops_gitops.audit.desired import desired_stages, model_paths
 from modelops_gitops.audit.provenance import Introduction, introduced_by
 from modelops_gitops.audit.replay import Difference
 from modelops_gitops.audit.sync import (
     IN_SYNC,
+    OUT_OF_SYNC,
     ModelStatus,
     MonitorResult,
     StatusInputs,
@@ -66,11 +68,36 @@ def run(
         files={name: p for p in paths if (name := model_folder(p)) is not None},
     )
     models = [model] if model else sorted(set(desired) | set(ledger.applied))
-    statuses = model_statuses(inputs, models)
+    statuses = with_deploy_drift(model_statuses(inputs, models), root)
     typer.echo(_json(statuses, ledger) if fmt == "json" else _text(statuses, ledger), nl=False)
     if check and not all(s.in_sync for s in statuses):
         return EXIT_VIOLATION
     return EXIT_OK
+
+
+def with_deploy_drift(statuses: list[ModelStatus], root: Path) -> list[ModelStatus]:
+    """A stage whose deploy/ file differs from what the ledger implies is out of sync."""
+    try:
+        drifted = work_tree_drifts(root)
+    except InputError:
+        return statuses
+    found: dict[tuple[str, str], str] = {}
+    for drift in drifted:
+        where = drift.where()
+        if where is not None:
+            found.setdefault(where, f"deploy drift: {drift.message()}; apply repairs it")
+    if not found:
+        return statuses
+    out = []
+    for status in statuses:
+        rows = [
+            replace(row, sync=OUT_OF_SYNC, detail=found[(status.model, row.stage)])
+            if (status.model, row.stage) in found and row.sync == IN_SYNC
+            else row
+            for row in status.stages
+        ]
+        out.append(replace(status, stages=rows))
+    return out
 
 
 def _ledger(root: Path) -> ChainSummary:

@@ -26,7 +26,7 @@ from modelops_gitops.audit.replay import parse_time
 PER_DAYS = 30
 FAILED_GATE = frozenset({"fail", "error"})
 MIN_SPAN = timedelta(days=1)
-NOT_A_CHANGE = frozenset({"stage.adopted"})
+NOT_A_CHANGE = frozenset({"stage.adopted", "deploy.repaired"})
 
 
 def stage_order(lifecycle: Sequence[str], *present: Iterable[str]) -> list[str]:

@@ -22,6 +22,7 @@ KIND_LABELS = {
     "stage.rollback": "rolled back",
     "stage.removed": "removed",
     "stage.adopted": "adopted",
+    "deploy.repaired": "deploy file repaired",
 }
 
 

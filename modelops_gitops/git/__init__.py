@@ -15,11 +15,13 @@ Callers use the names below (`git.resolve(root, ref)`), not the modules.
 
 from modelops_gitops.git.history import History, LocalHistory
 from modelops_gitops.git.log import (
+    MainlineCommit,
     changed_paths,
     commit_time,
     commits_missing_from,
     file_log,
     first_parent,
+    mainline,
 )
 from modelops_gitops.git.process import decode_path
 from modelops_gitops.git.refs import (
@@ -34,6 +36,12 @@ from modelops_gitops.git.refs import (
     tags,
     tree_id,
     validate_ref,
+)
+from modelops_gitops.git.signing import (
+    CHECKPOINT_NAMESPACE,
+    sign_text,
+    verify_commit,
+    verify_text,
 )
 from modelops_gitops.git.tree import (
     SUBMODULE_MODE,
@@ -67,12 +75,14 @@ from modelops_gitops.git.writes import (
 )
 
 __all__ = [
+    "CHECKPOINT_NAMESPACE",
     "SUBMODULE_MODE",
     "SYMLINK_MODE",
     "GitTree",
     "History",
     "Identity",
     "LocalHistory",
+    "MainlineCommit",
     "PushRejected",
     "Remote",
     "TreeEntry",
@@ -95,6 +105,7 @@ __all__ = [
     "is_clean",
     "is_shallow",
     "ls_tree",
+    "mainline",
     "merge_base",
     "parents",
     "push",
@@ -103,6 +114,7 @@ __all__ = [
     "resolve",
     "restore",
     "show_file",
+    "sign_text",
     "stage",
     "tag",
     "tags",
@@ -110,4 +122,6 @@ __all__ = [
     "tree_id",
     "validate_path",
     "validate_ref",
+    "verify_commit",
+    "verify_text",
 ]

@@ -3,6 +3,7 @@ what two commits' trees differ in. Paths go after `--` as literal pathspecs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,3 +59,40 @@ def commits_missing_from(root: Path, other: str) -> list[tuple[str, str]]:
     """(sha, subject) of the commits on HEAD that `other` does not have, newest first."""
     out = run(root, "log", "--format=%H %s", "HEAD", f"^{validate_ref(other)}", "--")
     return [tuple(line.split(" ", 1)) for line in out.decode().splitlines()]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class MainlineCommit:
+    """One commit of a branch's first-parent history: its parents, committer time (Unix
+    seconds) and the paths it changed against its first parent (all paths for a root)."""
+
+    sha: str
+    parents: tuple[str, ...]
+    time: int
+    paths: tuple[str, ...]
+
+
+def mainline(root: Path, head: str) -> list[MainlineCommit]:
+    """The first-parent history of `head`, oldest first, each commit with the paths it
+    changed against its first parent (a merge's changes are what it brought in), in one
+    `git log`."""
+    args = (
+        "--first-parent",
+        "--reverse",
+        "--diff-merges=first-parent",
+        "--name-only",
+        "--no-renames",
+        "-z",
+        "--no-show-signature",
+        "--format=%x01%H %ct %P",
+    )
+    proc = literal(root, "log", *args, "--end-of-options", validate_ref(head), "--")
+    out: list[MainlineCommit] = []
+    for record in checked(proc, "log").split(b"\x01"):
+        if not record:
+            continue
+        header, _, rest = record.partition(b"\0")
+        sha, stamp, *parents = header.decode("ascii").split()
+        paths = tuple(split_z(rest.lstrip(b"\n")))
+        out.append(MainlineCommit(sha, tuple(parents), int(stamp), paths))
+    return out

@@ -9,6 +9,7 @@ from pathlib import Path
 from modelops_gitops.errors import InputError
 from modelops_gitops.git.process import attempt, run
 from modelops_gitops.git.refs import resolve, validate_ref
+from modelops_gitops.git.signing import ssh_config
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,11 @@ class Identity:
         return env | ({"GIT_COMMITTER_DATE": date} if date else {})
 
 
-def commit(root: Path, message: str, identity: Identity) -> str:
-    """Commit what is staged as `identity`, without hooks; the new commit's sha."""
-    args = ("commit", "--quiet", "--no-verify", "--file=-")
+def commit(root: Path, message: str, identity: Identity, *, sign_key: Path | None = None) -> str:
+    """Commit what is staged as `identity`, without hooks (signed with the SSH private key
+    file `sign_key` when given); the new commit's sha."""
+    signing = (*ssh_config(sign_key), "commit", "--gpg-sign") if sign_key else ("commit",)
+    args = (*signing, "--quiet", "--no-verify", "--file=-")
     run(root, *args, input_bytes=message.encode(), env=identity.env())
     return resolve(root, "HEAD")
 

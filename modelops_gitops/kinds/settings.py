@@ -62,6 +62,37 @@ class Trust(Strict):
     )
 
 
+SSH_KEY_PATTERN = (
+    r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|"
+    r"sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\x00-\x1f\x7f]*)?$"
+)
+
+
+class AuditSigner(Strict):
+    """One key allowed to sign ledger commits: a line of an OpenSSH allowed-signers file
+    (`<principal> namespaces="git" <key>`)."""
+
+    principal: str = Field(
+        pattern=r"^[A-Za-z0-9._@+-]+$",
+        description="Who holds the key, e.g. the apply bot's e-mail address.",
+    )
+    key: str = Field(
+        pattern=SSH_KEY_PATTERN,
+        description="The OpenSSH public key (the .pub file's line: type, base64, comment).",
+    )
+
+
+class Audit(Strict):
+    signers: list[AuditSigner] = Field(
+        default_factory=list,
+        description=(
+            "Keys allowed to sign the commits that change audit/ or deploy/ (SSH signing). "
+            "Read from the parent of each commit checked, so no commit can add its own key. "
+            "Empty: the ledger is tamper-evident but not anchored."
+        ),
+    )
+
+
 class RepositorySpec(Strict):
     provider: Provider = Field(default_factory=Provider)
     default_branch: str = "main"
@@ -70,6 +101,7 @@ class RepositorySpec(Strict):
     max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=MIN_FILE_LIMIT, le=MAX_FILE_LIMIT)
     deploy: Deploy = Field(default_factory=Deploy)
     trust: Trust = Field(default_factory=Trust)
+    audit: Audit = Field(default_factory=Audit)
 
     @field_validator("timezone")
     @classmethod

@@ -26,6 +26,7 @@ from modelops_gitops.git.tree import GitTree
 from modelops_gitops.kinds import Teams
 from modelops_gitops.plan.approvals import ApprovalsInput
 from modelops_gitops.plan.diff import diff_states
+from modelops_gitops.plan.pinned import is_document, pinned_findings
 from modelops_gitops.plan.policy import evaluate_change, plan_findings, selects
 from modelops_gitops.plan.result import Change, PlanResult, combine
 from modelops_gitops.plan.rules.base import Context, GateRunner
@@ -69,6 +70,8 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
     touched = {name for p in changed if (name := model_folder(p)) is not None}
     with GitTree(root, base_sha) as base_tree:
         base = load_state(base_tree, models=touched)
+        # what every base model pins, only when the PR changes files other than documents
+        pinning = load_state(base_tree) if any(not is_document(p) for p in changed) else None
         if request.teams is not None and base.teams is not None:
             base = replace(base, teams=request.teams(base.teams))
         head_tree: Tree
@@ -105,6 +108,8 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
         )
     }
     overall += uncovered(changes, covered, base)
+    if pinning is not None:
+        overall += pinned_findings(pinning, head, changed, Locator(head, pinning))
     outcome = combine([r.result for r in results] + [f.result for f in overall])
     return PlanResult(
         result=outcome,

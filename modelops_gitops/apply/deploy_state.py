@@ -1,0 +1,161 @@
+"""deploy/ reconciled with the ledger: what the deploy targets would write for the entries
+that last set each (model, stage), compared with the files that are there.
+
+    expected(entries, state, targets) -> path -> bytes (must be exactly that) | None (absent)
+    drifts(expected, found)           -> every file that differs, is missing or should not be
+    deploy_breaks(root, rev)          -> the drifts as `audit verify` breaks (deploy-drift)
+
+Pure apart from deploy_breaks, which reads the ledger, the models and deploy/ (the work tree,
+or the tree of `rev`). Links under deploy/ are apply's to refuse (commit.check_special).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelops_gitops import git
+from modelops_gitops.apply.targets import DEPLOY_DIR, DeployTarget, configured
+from modelops_gitops.audit.ledger import LEDGER_PATH, REPAIRED, LedgerEntry, read_lines
+from modelops_gitops.audit.verify import Break
+from modelops_gitops.digest import sha256_bytes
+from modelops_gitops.errors import InputError
+from modelops_gitops.repo.state import RepoState, load_state
+from modelops_gitops.repo.tree import Tree, WorkTree
+
+
+@dataclass(frozen=True)
+class Drift:
+    path: str
+    expected: bytes | None  # None: the file should not exist
+    found: bytes | None  # None: the file is missing
+    entry: LedgerEntry | None  # the entry that implies the file (None: no entry does)
+
+    def where(self) -> tuple[str, str] | None:
+        """(model, stage) the file belongs to: its entry's, or deploy/<stage>/<model>.json."""
+        if self.entry is not None:
+            return self.entry.change.model, self.entry.change.stage
+        parts = self.path.split("/")
+        if len(parts) == 3 and parts[2].endswith(".json") and len(parts[2]) > 5:
+            return parts[2].removesuffix(".json"), parts[1]
+        return None
+
+    def message(self) -> str:
+        why = f"ledger seq {self.entry.seq}" if self.entry else "no ledger entry"
+        if self.found is None:
+            return f"{self.path} is missing; {why} says it holds {_version(self.expected)}"
+        if self.expected is None:
+            if self.entry is None:
+                return f"{self.path} is not written by any ledger entry"
+            return f"{self.path} exists, but {why} removed that stage"
+        return (
+            f"{self.path} names {_version(self.found)}, but {why} says "
+            f"{_version(self.expected)} (sha256 {sha256_bytes(self.found)[:12]}, expected "
+            f"{sha256_bytes(self.expected)[:12]})"
+        )
+
+
+def _version(data: bytes | None) -> str:
+    try:
+        value = json.loads(data or b"")
+    except ValueError:
+        return "something unreadable"
+    version = value.get("version") if isinstance(value, dict) else None
+    return f"version {version}" if isinstance(version, str) else "other content"
+
+
+def found_version(data: bytes | None) -> str | None:
+    text = _version(data)
+    return text.removeprefix("version ") if text.startswith("version ") else None
+
+
+class Expected(dict[str, tuple[bytes | None, LedgerEntry]]):
+    """path -> (bytes, or None for absent; the entry behind it); `unchecked`: the (model,
+    stage) whose files no target could compute (a version no longer registered at HEAD):
+    their files are left alone, never reported or removed."""
+
+    unchecked: set[tuple[str, str]]
+
+
+def expected(
+    entries: Sequence[LedgerEntry], state: RepoState, targets: Sequence[DeployTarget]
+) -> Expected:
+    """What deploy/ must hold, from the last entry of each (model, stage)."""
+    latest: dict[tuple[str, str], LedgerEntry] = {}
+    for entry in entries:
+        if entry.change.kind != REPAIRED:
+            latest[(entry.change.model, entry.change.stage)] = entry
+    out = Expected()
+    out.unchecked = set()
+    for entry in sorted(latest.values(), key=lambda e: e.seq):
+        for target in targets:
+            try:
+                files = target.files(entry, state.models.get(entry.change.model))
+            except InputError:
+                out.unchecked.add((entry.change.model, entry.change.stage))
+                continue
+            for file in files:
+                out[file.path] = (file.data, entry)
+    return out
+
+
+def drifts(wanted: Expected, found: Mapping[str, bytes]) -> list[Drift]:
+    out = []
+    for path in sorted(set(wanted) | set(found)):
+        data, entry = wanted.get(path, (None, None))
+        have = found.get(path)
+        drift = Drift(path, data, have, entry)
+        if data != have and (entry is not None or drift.where() not in wanted.unchecked):
+            out.append(drift)
+    return out
+
+
+def deploy_files_on_disk(root: Path) -> dict[str, bytes]:
+    """Every regular file under deploy/ in the work tree (links are not followed)."""
+    found: dict[str, bytes] = {}
+    stack = [DEPLOY_DIR]
+    while stack:
+        rel = stack.pop()
+        full = root / rel
+        if full.is_symlink():
+            continue
+        if full.is_dir():
+            stack += [f"{rel}/{name}" for name in sorted(os.listdir(full))]
+        elif full.is_file():
+            found[rel] = full.read_bytes()
+    return found
+
+
+def deploy_files_in(tree: git.GitTree) -> dict[str, bytes]:
+    paths = [p for p in tree.paths() if p.startswith(f"{DEPLOY_DIR}/")]
+    return tree.read_many(paths) if paths else {}
+
+
+def drifts_in(tree: Tree, found: Mapping[str, bytes], ledger: bytes) -> list[Drift]:
+    entries = [line.entry for line in read_lines(ledger) if line.entry is not None]
+    if not entries:
+        return []
+    state = load_state(tree)
+    return drifts(expected(entries, state, configured(state)), found)
+
+
+def work_tree_drifts(root: Path) -> list[Drift]:
+    data = (root / LEDGER_PATH).read_bytes() if (root / LEDGER_PATH).is_file() else b""
+    return drifts_in(WorkTree(root), deploy_files_on_disk(root), data)
+
+
+def deploy_breaks(root: Path, rev: str | None) -> list[Break]:
+    """deploy/ compared with the ledger: of the work tree, or of commit `rev`."""
+    try:
+        if rev is None:
+            found = work_tree_drifts(root)
+        else:
+            with git.GitTree(root, git.resolve(root, rev), label=rev) as tree:
+                data = tree.read(LEDGER_PATH) if tree.exists(LEDGER_PATH) else b""
+                found = drifts_in(tree, deploy_files_in(tree), data)
+    except InputError as exc:
+        return [Break(0, "deploy-drift", f"deploy/ not checked: {exc.problems[0]}", path="deploy")]
+    return [Break(0, "deploy-drift", d.message(), path=d.path) for d in found]
