@@ -181,7 +181,7 @@ def test_rule_errors_name_the_rule_not_its_type_tag() -> None:
     such key, so the field path must skip it."""
     assert rule_problems("    - type: approvals\n      minimum: 2\n") == [
         "policies/p.yaml:8:7: spec.rules[0].minimum: unknown field (did you mean 'min'?; known:"
-        " allow_stale, description, each_team, enforcement, id, min, teams, type)"
+        " allow_pushers, allow_stale, description, each_team, enforcement, id, min, teams, type)"
     ]
     assert rule_problems("    - type: approvals\n      min: 0\n") == [
         "policies/p.yaml:8:7: spec.rules[0].min: Input should be greater than or equal to 1"
@@ -284,7 +284,7 @@ def test_locate_puts_later_problems_on_their_lines() -> None:
 
 def test_an_unknown_field_with_no_close_match_keeps_the_plain_message() -> None:
     assert rule_problems("    - type: approvals\n      zzzz: 2\n") == [
-        "policies/p.yaml:8:7: spec.rules[0].zzzz: unknown field (known: allow_stale, "
+        "policies/p.yaml:8:7: spec.rules[0].zzzz: unknown field (known: allow_pushers, allow_stale, "
         "description, each_team, enforcement, id, min, teams, type)"
     ]
 

@@ -17,8 +17,8 @@ import posixpath
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from modelops_gitops.gates.datasets import is_uri
 from modelops_gitops.kinds import Model
+from modelops_gitops.kinds.common import URI_PATTERN
 from modelops_gitops.plan.result import BUILTIN_POLICY, Finding
 from modelops_gitops.repo.state import RepoState
 from modelops_gitops.repo.yaml_locator import Locator
@@ -73,7 +73,7 @@ def pinned_findings(
         still = {(p.path, p.sha256) for p in pins(after)}
         seen: set[str] = set()
         for pin in pins(before):
-            if is_uri(pin.path) or pin.path not in changed_set or pin.path in seen:
+            if URI_PATTERN.match(pin.path) or pin.path not in changed_set or pin.path in seen:
                 continue
             if (pin.path, pin.sha256) not in still:
                 continue  # the PR changed the pin itself: version.modified judges that
