@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from plan_fixtures import commit, governed_repo, run_git
 
@@ -160,3 +161,20 @@ def ledger_lines(repo: Path) -> list[bytes]:
 
 def write_lines(repo: Path, lines: list[bytes]) -> None:
     (repo / LEDGER_PATH).write_bytes(b"".join(lines))
+
+
+def verify_json(cli: Any, repo: Path, *extra: str) -> dict[str, Any]:
+    """`audit verify --format json` through the CLI: no traceback, and the exit code agrees
+    with the verdict (0 intact, 1 broken)."""
+    result = cli("audit", "verify", "--repo", str(repo), "--format", "json", *extra)
+    assert "Traceback" not in result.output, result.output
+    data: dict[str, Any] = json.loads(result.out)
+    assert result.code == (0 if data["intact"] else 1), result
+    return data
+
+
+def kinds(data: dict[str, Any]) -> list[str]:
+    """The kinds of the problems a verify verdict names, in order."""
+    found = data["problems"]
+    assert isinstance(found, list)
+    return [p["kind"] for p in found]

@@ -4,7 +4,6 @@ the ledger are caught even when the ledger at HEAD is a perfect chain (each of t
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,12 +13,14 @@ import pytest
 from audit_fixtures import (
     applied_repo,
     deploy_files,
+    kinds,
     ledger_drafts,
     ledger_lines,
     sealed_with_reports,
     write_ledger,
     write_lines,
 )
+from audit_fixtures import verify_json as verify
 from conftest import Result
 from plan_fixtures import CREDIT, apply_edits, commit, run_git, set_stage
 
@@ -27,18 +28,6 @@ from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerApproval, LedgerEntr
 
 Cli = Callable[..., Result]
 LATER = "2024-07-05T09:00:00Z"
-
-
-def verify(cli: Cli, repo: Path, *extra: str) -> dict[str, Any]:
-    result = cli("audit", "verify", "--repo", str(repo), "--format", "json", *extra)
-    assert "Traceback" not in result.output, result.output
-    data: dict[str, Any] = json.loads(result.out)
-    assert result.code == (0 if data["intact"] else 1), result
-    return data
-
-
-def kinds(data: dict[str, Any]) -> list[str]:
-    return [p["kind"] for p in data["problems"]]
 
 
 @pytest.fixture

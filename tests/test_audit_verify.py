@@ -12,29 +12,19 @@ import pytest
 from audit_fixtures import (
     APPLY_AT,
     applied_repo,
+    kinds,
     ledger_lines,
     sealed_with_reports,
     write_ledger,
     write_lines,
 )
+from audit_fixtures import verify_json as verify
 from conftest import Result
 from plan_fixtures import CREDIT, commit, open_pr, run_git, set_stage
 
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, chain, serialize
 
 Cli = Callable[..., Result]
-
-
-def verify(cli: Cli, repo: Path, *extra: str) -> dict[str, Any]:
-    result = cli("audit", "verify", "--repo", str(repo), "--format", "json", *extra)
-    assert "Traceback" not in result.output, result.output
-    data: dict[str, Any] = json.loads(result.out)
-    assert result.code == (0 if data["intact"] else 1), result
-    return data
-
-
-def kinds(data: dict[str, Any]) -> list[str]:
-    return [p["kind"] for p in data["problems"]]
 
 
 @pytest.fixture

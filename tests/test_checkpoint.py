@@ -3,7 +3,6 @@ walk cannot see: the rewritten branch is self-consistent) is caught by it."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +12,12 @@ from audit_fixtures import (
     APPLY_AT,
     applied_repo,
     deploy_files,
+    kinds,
     ledger_drafts,
     sealed_with_reports,
     write_ledger,
 )
+from audit_fixtures import verify_json as verify
 from conftest import Result
 from plan_fixtures import commit, run_git
 
@@ -28,20 +29,6 @@ Cli = Callable[..., Result]
 @pytest.fixture
 def applied(tmp_path: Path) -> tuple[Path, list[LedgerEntry]]:
     return applied_repo(tmp_path)
-
-
-def verify(cli: Cli, repo: Path, *extra: str) -> dict[str, object]:
-    result = cli("audit", "verify", "--repo", str(repo), "--format", "json", *extra)
-    assert "Traceback" not in result.output, result.output
-    data: dict[str, object] = json.loads(result.out)
-    assert result.code == (0 if data["intact"] else 1), result
-    return data
-
-
-def kinds(data: dict[str, object]) -> list[str]:
-    found = data["problems"]
-    assert isinstance(found, list)
-    return [p["kind"] for p in found]
 
 
 def test_checkpoint_prints_the_head_as_one_line(

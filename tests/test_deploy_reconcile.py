@@ -4,12 +4,12 @@ an edited manifest left verify, `status --check` and apply silent."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from apply_fixtures import chain_ok, fresh_apply_repo, ledger_at, run_apply
+from audit_fixtures import verify_json as verify
 from conftest import Result
 from plan_fixtures import commit, run_git
 
@@ -28,13 +28,6 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def repo(template_dir: Path, tmp_path: Path) -> Path:
     return fresh_apply_repo(template_dir, tmp_path)
-
-
-def verify(cli: Cli, repo: Path) -> dict[str, object]:
-    result = cli("audit", "verify", "--repo", str(repo), "--format", "json")
-    data: dict[str, object] = json.loads(result.out)
-    assert result.code == (0 if data["intact"] else 1), result
-    return data
 
 
 def problems(data: dict[str, object]) -> list[dict[str, str]]:

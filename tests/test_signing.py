@@ -4,14 +4,14 @@ keys (ssh-keygen), real git signing and `git verify-commit`."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from apply_fixtures import fresh_apply_repo, ledger_at, promote_credit, run_apply
-from audit_fixtures import deploy_files
+from audit_fixtures import deploy_files, kinds
+from audit_fixtures import verify_json as verify
 from conftest import Result
 from plan_fixtures import CREDIT, apply_edits, commit, run_git, set_stage
 
@@ -59,19 +59,6 @@ def repo(template_dir: Path, tmp_path: Path, keys: dict[str, tuple[Path, str]]) 
         when="2024-07-09T09:00:00Z",
     )
     return repo
-
-
-def verify(cli: Cli, repo: Path) -> dict[str, object]:
-    result = cli("audit", "verify", "--repo", str(repo), "--format", "json")
-    data: dict[str, object] = json.loads(result.out)
-    assert result.code == (0 if data["intact"] else 1), result
-    return data
-
-
-def kinds(data: dict[str, object]) -> list[str]:
-    found = data["problems"]
-    assert isinstance(found, list)
-    return [p["kind"] for p in found]
 
 
 def sign_commit(repo: Path, key: Path, message: str) -> str:
