@@ -23,6 +23,7 @@ from modelops_gitops import __version__
 from modelops_gitops.console import COLOR_CHOICES, set_color
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
 from modelops_gitops.extras import require
+from modelops_gitops.help_format import plain_help
 from modelops_gitops.repo.workspace import resolve_repo
 from modelops_gitops.terminal import printable
 
@@ -349,7 +350,7 @@ def apply(
     ] = False,
     remote: Annotated[str, typer.Option(help="Remote to push to.")] = "origin",
     retries: Annotated[
-        int, typer.Option(min=1, max=20, help="Push attempts before giving up (exit 4).")
+        int, typer.Option(min=1, max=20, help="Push attempts, 1 to 20, before giving up (exit 4).")
     ] = 5,
     tag: Annotated[
         bool, typer.Option("--tag", help="Create GTO tags (model@vX.Y.Z, model#stage#N).")
@@ -731,7 +732,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in args  # hidden, accepted anywhere on the line
     args = [a for a in args if a != "--traceback"]
-    click_command = typer.main.get_command(app)
+    click_command = plain_help(typer.main.get_command(app))
     try:
         code = click_command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
     except typer.Exit as exc:
