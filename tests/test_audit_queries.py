@@ -64,12 +64,14 @@ def test_export_json_to_a_file_and_iso_bounds(cli: Cli, applied: Any, tmp_path: 
     )
     assert result.code == 0, result
     assert result.out == ""
-    frame = pd.read_json(out, orient="records")
+    document = json.loads(out.read_text())
+    assert document["schema_version"] == 1
+    frame = pd.DataFrame(document["entries"])
     assert list(frame["seq"]) == [1, 2, 3, 4, 5]
     assert set(frame["kind"]) == {"stage.adopted"}
-    assert json.loads(out.read_text())[0]["pr_number"] is None
+    assert document["entries"][0]["pr_number"] is None
     everything = cli("audit", "export", "--repo", str(repo), "-f", "json")
-    assert len(json.loads(everything.out)) == len(entries)
+    assert len(json.loads(everything.out)["entries"]) == len(entries)
 
 
 def test_an_empty_period_is_a_header_only(cli: Cli, applied: Any) -> None:
@@ -153,4 +155,4 @@ def test_no_ledger_yet(cli: Cli, tmp_path: Path) -> None:
     repo = governed_repo(tmp_path)
     assert at(cli, repo, "2030-01-01")["models"] == {}
     result = cli("audit", "export", "--repo", str(repo), "-f", "json")
-    assert json.loads(result.out) == []
+    assert json.loads(result.out) == {"schema_version": 1, "entries": []}

@@ -29,6 +29,8 @@ from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.plan.approvals import read_approvals
 from modelops_gitops.plan.lazy_gates import lazy_gate_runner
 
+JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
+
 
 def run_command(
     root: Path,
@@ -136,6 +138,7 @@ def _refusal(refused: Refused) -> str:
 def as_json(outcome: Outcome) -> dict[str, Any]:
     computed = outcome.computed
     return {
+        "schema_version": JSON_SCHEMA_VERSION,
         "head": computed.head,
         "branch": computed.branch,
         "commit": outcome.commit,

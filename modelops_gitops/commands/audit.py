@@ -42,6 +42,11 @@ from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, read_inside
 from modelops_gitops.times import iso_utc
 
+# of each --format json document; docs/json-output.md lists them all
+VERIFY_JSON_SCHEMA_VERSION = 1
+AT_JSON_SCHEMA_VERSION = 1
+EXPORT_JSON_SCHEMA_VERSION = 1  # {schema_version, entries: [one row per entry, as the CSV]}
+
 
 def read_entries(root: Path) -> list[LedgerEntry]:
     """The work tree's ledger, every line a valid entry (else bad input naming the line);
@@ -101,7 +106,7 @@ def _verdict_text(verdict: Verdict) -> str:
 
 def _verdict_json(verdict: Verdict) -> str:
     body = {
-        "schema_version": 1,
+        "schema_version": VERIFY_JSON_SCHEMA_VERSION,
         "intact": verdict.intact,
         "verified": verdict.label,
         "commit": verdict.commit,
@@ -202,7 +207,9 @@ def export(
     if fmt == "csv":
         data = neutralised(frame).to_csv(index=False, lineterminator="\n")
     else:
-        data = frame.to_json(orient="records", indent=2, force_ascii=False) + "\n"
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        body = {"schema_version": EXPORT_JSON_SCHEMA_VERSION, "entries": records}
+        data = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
     if out is None:
         typer.echo(data, nl=False)
     else:
@@ -241,7 +248,7 @@ def at(root: Path, moment: Moment, fmt: str) -> int:
     order = stage_order(root)
     if fmt == "json":
         body = {
-            "schema_version": 1,
+            "schema_version": AT_JSON_SCHEMA_VERSION,
             "at": stamp(instant),
             "models": {
                 model: {stage: entry_view(stages[stage]) for stage in in_order(stages, order)}

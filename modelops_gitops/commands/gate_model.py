@@ -31,6 +31,8 @@ from modelops_gitops.kinds.model import Model, Version
 from modelops_gitops.kinds.policy import ChampionRule, FairnessRule, TestRule
 from modelops_gitops.suggest import did_you_mean
 
+JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
+
 MODEL_GATES: dict[str, type[TestRule] | type[ChampionRule] | type[FairnessRule]] = {
     "test": TestRule,
     "champion": ChampionRule,
@@ -114,7 +116,7 @@ def parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
 
 def render(result: GateResult, model: str, version: str, fmt: Format) -> str:
     if fmt == "json":
-        body = {"schema_version": 1, "model": model, "version": version}
+        body = {"schema_version": JSON_SCHEMA_VERSION, "model": model, "version": version}
         body["result"] = result.model_dump(mode="json")
         return json.dumps(body, indent=2, sort_keys=True) + "\n"
     lines = [f"{result.gate} {model} {version}: {result.status.upper()}: {result.summary}"]

@@ -13,6 +13,8 @@ from modelops_gitops.errors import EXIT_OK, InputError
 from modelops_gitops.repo.state import model_file
 from modelops_gitops.suggest import did_you_mean
 
+JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
+
 
 def run(root: Path, model: str, fmt: str) -> int:
     entries = of_model(read_entries(root), model)
@@ -22,7 +24,7 @@ def run(root: Path, model: str, fmt: str) -> int:
         raise InputError(f"unknown model {model!r}: no {model_file(model)}, no ledger entry{hint}")
     if fmt == "json":
         body = {
-            "schema_version": 1,
+            "schema_version": JSON_SCHEMA_VERSION,
             "model": model,
             "changes": [entry_view(entry) for entry in entries],
         }

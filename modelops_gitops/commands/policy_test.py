@@ -19,6 +19,8 @@ from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, read_inside
 from modelops_gitops.repo.yaml_source import YamlProblem, parse, problem_of
 
+JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
+
 
 def run(root: Path, *, fmt: str, require_coverage: bool) -> int:
     tree = WorkTree(root)
@@ -52,7 +54,7 @@ def _render(outcomes: list[CaseOutcome], uncovered: list[str], fmt: str) -> str:
     failed = [o for o in outcomes if not o.passed]
     if fmt == "json":
         body = {
-            "schema_version": 1,
+            "schema_version": JSON_SCHEMA_VERSION,
             "cases": [
                 {"file": o.file, "case": o.case, "passed": o.passed, "failures": list(o.failures)}
                 for o in outcomes

@@ -34,6 +34,8 @@ from modelops_gitops.repo.tree import WorkTree, model_folder
 from modelops_gitops.repo.workspace import cache_dir
 from modelops_gitops.suggest import did_you_mean
 
+JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
+
 
 def run(
     root: Path,
@@ -152,7 +154,7 @@ def _text(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
 
 def _json(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
     body = {
-        "schema_version": 1,
+        "schema_version": JSON_SCHEMA_VERSION,
         "ledger": {"entries": ledger.entries, "intact": not ledger.breaks},
         "models": [
             {

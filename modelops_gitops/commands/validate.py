@@ -15,6 +15,8 @@ from modelops_gitops.repo.validate_cache import ValidateCache
 from modelops_gitops.repo.workspace import cache_dir
 from modelops_gitops.terminal import printable
 
+JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
+
 
 def relative_paths(root: Path, paths: list[Path]) -> list[str]:
     """Command-line paths (relative to the cwd, or absolute) -> repository-relative."""
@@ -46,7 +48,7 @@ def render(report: Report, fmt: str) -> str:
         return "".join(github_annotation(p) + "\n" for p in report.problems) + _summary(report)
     if fmt == "json":
         body = {
-            "schema_version": 1,
+            "schema_version": JSON_SCHEMA_VERSION,
             "valid": report.ok,
             "files": report.files,
             "problems": [p.as_dict() for p in report.problems],
