@@ -182,7 +182,7 @@ def test_no_shipped_or_scaffolded_workflow_runs_or_trusts_the_checkout(
 
 def test_every_kind_of_workflow_is_checked() -> None:
     names = [n for n, _ in ALL]
-    assert len(names) == 12  # 4 templates, the project's 4 copies, the 4 init writes
+    assert len(names) == 13  # 4 templates, the project's 4 copies + release.yml, the 4 init writes
 
 
 def _plan() -> Workflow:

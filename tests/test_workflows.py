@@ -158,7 +158,10 @@ def test_monitor_runs_monitor() -> None:
 
 
 def test_the_project_runs_the_workflows_init_writes() -> None:
-    assert sorted(p.name for p in PROJECT_WORKFLOWS.glob("*.yml")) == sorted(NAMES)
+    # plus the project's own release workflow (tests/test_release_workflow.py), never scaffolded
+    assert sorted(p.name for p in PROJECT_WORKFLOWS.glob("*.yml")) == sorted(
+        [*NAMES, "release.yml"]
+    )
     for name in NAMES:
         assert (PROJECT_WORKFLOWS / name).read_text(encoding="utf-8") == text(name), name
 
