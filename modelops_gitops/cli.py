@@ -107,11 +107,22 @@ def init(
             help="Add the scaffold to an existing folder or git repository (never overwrites).",
         ),
     ] = False,
+    install_from: Annotated[
+        str,
+        typer.Option(
+            "--install-from",
+            help="Where the workflows and hook get this version of the tool: index, "
+            "git+https://HOST/PATH@COMMIT, a .whl file (copied in, locked by sha256) or an "
+            "https .whl URL with #sha256=HEX. Written to .github/modelops-gitops.lock.",
+        ),
+    ] = "index",
 ) -> int:
     """Scaffold a GitOps repository that validates, and say what to do next."""
     from modelops_gitops.commands import init as init_command
 
-    return init_command.run(directory, owner=owner, name=name, existing=existing)
+    return init_command.run(
+        directory, owner=owner, name=name, existing=existing, install_from=install_from
+    )
 
 
 @app.command()

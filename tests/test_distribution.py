@@ -116,3 +116,75 @@ def test_demo_runs_from_the_wheel_with_its_extras(dist: Path, venv: Path, tmp_pa
     out = _run(venv / "bin" / "modelops-gitops", "demo", "--keep", "run", cwd=tmp_path, env=env)
     assert "audit verify" in out
     assert (tmp_path / "run" / "repo" / "audit" / "ledger.jsonl").is_file()
+
+
+def _install_step(repo: Path) -> list[str]:
+    """The scaffolded plan workflow's install step, as lines of shell."""
+    from ruamel.yaml import YAML
+
+    plan = YAML(typ="safe", pure=True).load((repo / ".github/workflows/plan.yml").read_text())
+    [step] = [s for s in plan["jobs"]["plan"]["steps"] if "pip install" in str(s.get("run", ""))]
+    lines = str(step["run"]).splitlines()
+    assert len(lines) == 4
+    return lines
+
+
+def test_init_install_from_a_wheel_locks_it_and_the_workflow_installs_it(
+    dist: Path, tmp_path: Path
+) -> None:
+    """`init --install-from WHEEL`: the wheel is copied in and locked by its sha256; the
+    scaffolded workflow's lines fetch the lock from git and install the tool with pip in
+    hash-checking mode (its dependencies' line, from the index, is left to CI). A wheel
+    swapped in the checkout fails the hash."""
+    import hashlib
+
+    wheel = next(dist.glob("*.whl"))
+    repo = tmp_path / "models"
+    tool = Path(sys.executable).parent / "modelops-gitops"
+    _run(tool, "init", repo, "--install-from", wheel, cwd=tmp_path)
+    copied = repo / ".github" / "modelops-gitops" / wheel.name
+    assert copied.read_bytes() == wheel.read_bytes()
+    lock = (repo / ".github" / "modelops-gitops.lock").read_text()
+    assert "--require-hashes" in lock
+    assert f"--hash=sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()}" in lock
+    assert "language: system" in (repo / ".pre-commit-config.yaml").read_text()
+    for args in (["add", "-A"], ["commit", "-qm", "init"]):
+        _run("git", "-c", "user.name=t", "-c", "user.email=t@e", *args, cwd=repo)
+
+    fetch, make_venv, locked, deps = _install_step(repo)
+    assert "--no-deps -r modelops-gitops.lock" in locked
+    assert f'"modelops-gitops[gates,github]=={__version__}"' in deps
+
+    def install(runner: Path) -> subprocess.CompletedProcess[str]:
+        runner.mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+        env |= {
+            "GITHUB_WORKSPACE": str(repo),
+            "LOCK_REV": "HEAD",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        }
+        script = "\n".join([fetch, make_venv, locked])
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd=runner,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    proc = install(tmp_path / "runner")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    version = _run(
+        tmp_path / "runner" / "modelops-venv" / "bin" / "python",
+        "-I",
+        "-c",
+        "import modelops_gitops; print(modelops_gitops.__version__, modelops_gitops.__file__)",
+        cwd=tmp_path,
+    )
+    assert version.startswith(f"{__version__} {tmp_path / 'runner' / 'modelops-venv'}")
+
+    copied.write_bytes(copied.read_bytes() + b"\0")  # a wheel swapped in the checkout
+    tampered = install(tmp_path / "runner-tampered")
+    assert tampered.returncode != 0
+    assert "THESE PACKAGES DO NOT MATCH THE HASHES" in tampered.stderr

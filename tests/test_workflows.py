@@ -115,7 +115,11 @@ def test_actions_pinned_to_commit_shas_with_a_version_comment(name: str) -> None
         assert PINNED_USES.match(line), f"{name}: {line.strip()}"
 
 
-INSTALL = (
+LOCKED = (  # the tool alone, as .github/modelops-gitops.lock pins it (init --install-from)
+    "modelops-venv/bin/python -I -m pip install --disable-pip-version-check --no-input "
+    "--no-deps -r modelops-gitops.lock"
+)
+INSTALL = (  # then its dependencies, as wheels
     "modelops-venv/bin/python -I -m pip install --disable-pip-version-check --no-input "
     f'--only-binary=:all: "modelops-gitops[gates,github]=={modelops_gitops.__version__}"'
 )  # the core alone has no gates and no GitHub client: the workflows need both extras
@@ -124,8 +128,17 @@ INSTALL = (
 @pytest.mark.parametrize("name", NAMES)
 def test_tool_pinned_to_the_package_version_and_installed_outside_the_checkout(name: str) -> None:
     [install] = [s for s in steps(name) if "pip install" in str(s.get("run", ""))]
-    assert install["run"].splitlines() == ["python -I -m venv modelops-venv", INSTALL]
+    assert install["run"].splitlines() == [
+        'git -C "$GITHUB_WORKSPACE" show "$LOCK_REV:.github/modelops-gitops.lock" '
+        "> modelops-gitops.lock",
+        "python -I -m venv modelops-venv",
+        LOCKED,
+        INSTALL,
+    ]
     assert install["working-directory"] == "${{ runner.temp }}"
+    # the lock as of the base commit for a pull request's plan; the branch itself after a merge
+    base = "${{ github.event.pull_request.base.sha }}"
+    assert install["env"] == {"LOCK_REV": base if name in ("plan.yml", "approvals.yml") else "HEAD"}
     for step in steps(name):
         if str(step.get("uses", "")).startswith("actions/setup-python@"):
             assert re.fullmatch(r"3\.\d+", step["with"]["python-version"])

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import typer
 
-from modelops_gitops import git
+from modelops_gitops import __version__, git
 from modelops_gitops.errors import EXIT_OK, InputError
+from modelops_gitops.repo.install_source import parse_source
 from modelops_gitops.repo.scaffold import scaffold_files
 from modelops_gitops.repo.tree import WorkTree
 from modelops_gitops.repo.validate import validate_tree
@@ -21,12 +22,16 @@ _YOURS_IF_PRESENT = frozenset({"README.md", ".gitignore"})  # --existing keeps t
 _GITHUB_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
-def run(directory: Path, *, owner: str, name: str, existing: bool = False) -> int:
+def run(
+    directory: Path, *, owner: str, name: str, existing: bool = False, install_from: str = "index"
+) -> int:
     for flag, value, pattern in (("--owner", owner, _GITHUB_OWNER), ("--name", name, _GITHUB_REPO)):
         if not pattern.match(value):
             raise InputError(f"{flag}: {value!r} is not a valid GitHub name")
     target = directory.resolve()
-    files = scaffold_files(owner=owner, name=_repo_name(name))
+    wheel = _wheel_bytes(install_from)
+    source = parse_source(install_from, __version__, wheel)
+    files = scaffold_files(owner=owner, name=_repo_name(name), install=source, wheel=wheel)
     if existing:
         return _into_existing(directory, target, files)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -122,6 +127,14 @@ def _report(directory: Path, files: dict[str, bytes]) -> None:
         "as the secret MODELOPS_GITOPS_SIGNING_KEY, the .pub line in modelops.yaml "
         "spec.audit.signers"
     )
+
+
+def _wheel_bytes(install_from: str) -> bytes | None:
+    """The local wheel's bytes when --install-from names one (checked by parse_source)."""
+    if not install_from.endswith(".whl") or "://" in install_from:
+        return None
+    path = Path(install_from)
+    return path.read_bytes() if path.is_file() else None
 
 
 def _umask() -> int:
