@@ -19,8 +19,8 @@ try:  # typer >= 0.22 vendors click (and no longer installs it); older typer use
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import ClickException  # type: ignore[assignment]
 
-from modelops_gitops import __version__
-from modelops_gitops.console import COLOR_CHOICES, set_color
+from modelops_gitops import __version__, quiet_output
+from modelops_gitops.console import COLOR_CHOICES, set_color, set_verbosity
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
 from modelops_gitops.extras import require
 from modelops_gitops.help_format import plain_help
@@ -731,11 +731,26 @@ def _root(
             " always or never.",
         ),
     ] = "auto",
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only errors and the verdict line."),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Show every step as it starts and ends, and which gates ran."
+        ),
+    ] = False,
 ) -> None:
     """modelops-gitops: models, stages and policies as YAML; plans, gates, apply, audit."""
     if color not in COLOR_CHOICES:
         raise InputError(f"--color: expected one of {', '.join(COLOR_CHOICES)}, got {color!r}")
+    if quiet and verbose:
+        raise InputError("--quiet and --verbose: choose one")
     set_color(color)
+    set_verbosity("quiet" if quiet else "verbose" if verbose else "normal")
+    if quiet:
+        quiet_output.begin()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -768,6 +783,7 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo(printable(f"internal error: {type(exc).__name__}: {exc}"), err=True)
         typer.echo("(run again with --traceback for details)", err=True)
         code = EXIT_INTERNAL
+    quiet_output.finish(args)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -15,6 +15,8 @@ from typing import Literal, Protocol
 ColorChoice = Literal["auto", "always", "never"]
 COLOR_CHOICES: tuple[ColorChoice, ...] = ("auto", "always", "never")
 _choice: list[ColorChoice] = ["auto"]  # set once per process by the CLI's --color
+Verbosity = Literal["quiet", "normal", "verbose"]
+_verbosity: list[Verbosity] = ["normal"]  # set once per process by --quiet / --verbose
 
 
 class Stream(Protocol):
@@ -23,6 +25,14 @@ class Stream(Protocol):
 
 def set_color(choice: ColorChoice) -> None:
     _choice[0] = choice
+
+
+def set_verbosity(level: Verbosity) -> None:
+    _verbosity[0] = level
+
+
+def verbosity() -> Verbosity:
+    return _verbosity[0]
 
 
 def color_enabled(stream: Stream, environ: Mapping[str, str] | None = None) -> bool:

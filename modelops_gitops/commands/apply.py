@@ -28,6 +28,7 @@ from modelops_gitops.apply.sources import (
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.plan.approvals import read_approvals
 from modelops_gitops.plan.lazy_gates import lazy_gate_runner
+from modelops_gitops.progress import step
 
 JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
 
@@ -68,7 +69,8 @@ def run_command(
             dry_run=dry_run,
             sign_key=key,
         )
-        outcome = run(root, options)
+        with step("apply: reconcile, re-check, record"):
+            outcome = run(root, options)
     if fmt == "json":
         typer.echo(json.dumps(as_json(outcome), indent=2, sort_keys=True))
     else:

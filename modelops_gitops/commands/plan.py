@@ -26,6 +26,7 @@ from modelops_gitops.plan.approvals import ApprovalsInput, read_approvals
 from modelops_gitops.plan.lazy_gates import lazy_gate_runner
 from modelops_gitops.plan.planner import WORKTREE, PlanRequest, run_plan
 from modelops_gitops.plan.result import PlanResult
+from modelops_gitops.progress import step
 from modelops_gitops.render.links import Links
 
 
@@ -64,7 +65,8 @@ def run(
         )
         published: tuple[str, ...] = ()
         if pr is None:
-            result = run_plan(request, now or datetime.now(UTC))
+            with step("plan: reading base and head, evaluating the policies"):
+                result = run_plan(request, now or datetime.now(UTC))
             links = _links(root, result)
         else:
             require("github", f"--pr {pr.number}")
@@ -83,7 +85,8 @@ def run(
                 gates=request.gates,
                 teams=lambda teams: with_members(teams, github_members(github, teams, reviews)),
             )
-            result = run_plan(request, now or datetime.now(UTC))
+            with step("plan: reading base and head, evaluating the policies"):
+                result = run_plan(request, now or datetime.now(UTC))
             links = _links(root, result)
             if pr.comment or pr.check_run:
                 report_url = pr.report_url or settings.run_url(os.environ)

@@ -11,13 +11,17 @@ from modelops_gitops.dashboard.output import check_target, write_site
 from modelops_gitops.dashboard.site import build
 from modelops_gitops.dashboard.sources import gather
 from modelops_gitops.errors import EXIT_OK
+from modelops_gitops.progress import step
 
 
 def run(root: Path, out: Path) -> int:
     check_target(out)  # refuse a bad DIR before reading anything
-    sources = gather(root)
-    files = build(sources)
-    write_site(out, files)
+    with step("report: reading the ledger, reports and history"):
+        sources = gather(root)
+    with step("report: drawing figures and pages"):
+        files = build(sources)
+    with step("report: writing the site"):
+        write_site(out, files)
     typer.echo(
         f"report: wrote {len(files)} files to {out}: {len(sources.state.models)} models,"
         f" {len(sources.entries)} ledger entries, {len(sources.reports)} audit reports"

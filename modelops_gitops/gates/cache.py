@@ -36,6 +36,7 @@ class ResultCache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.hits = 0  # results served from the cache (what --verbose reports)
 
     def _path(self, gate: str, key: str) -> Path:
         return self.directory / f"{gate}-{key}.json"
@@ -46,9 +47,11 @@ class ResultCache:
             entry = json.loads(path.read_text(encoding="utf-8"))
             if entry.get("material") != json.loads(canonical_json(material)):
                 return None
-            return GateResult.model_validate(entry["result"])
+            result = GateResult.model_validate(entry["result"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError, ValidationError):
             return None
+        self.hits += 1
+        return result
 
     def put(self, gate: str, material: Mapping[str, Any], result: GateResult) -> None:
         if result.status == "error":

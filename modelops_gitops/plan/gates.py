@@ -20,6 +20,7 @@ from modelops_gitops.gates.runner import VerifiedIO, run_gate
 from modelops_gitops.kinds.policy import ArtifactRule
 from modelops_gitops.plan.result import Change
 from modelops_gitops.plan.rules.base import Context, GateRunner
+from modelops_gitops.progress import note
 from modelops_gitops.repo.workspace import cache_dir
 
 
@@ -49,8 +50,12 @@ def gate_runner(root: Path) -> GateRunner:
         )
         io = ios.setdefault(allow_unsafe, VerifiedIO(root, allow_unsafe=allow_unsafe))
         trust = ctx.base.spec.trust  # the base's limits: a PR cannot raise them for itself
+        hits = cache.hits if cache else 0
         with limited(Limits(trust.dataset_max_bytes, trust.dataset_max_rows)):
-            return run_gate(rule.type, request, cache=cache, io=io, capture_errors=True)
+            result = run_gate(rule.type, request, cache=cache, io=io, capture_errors=True)
+        cached = " (cached)" if cache and cache.hits > hits else ""
+        note(f"gate {rule.type} {change.model} {version.version}: {result.status}{cached}")
+        return result
 
     return run
 

@@ -12,6 +12,7 @@ from modelops_gitops.extras import require
 from modelops_gitops.gates.result import GateResult
 from modelops_gitops.plan.result import Change
 from modelops_gitops.plan.rules.base import Context, GateRunner
+from modelops_gitops.progress import step
 
 
 def lazy_gate_runner(root: Path) -> GateRunner:
@@ -24,6 +25,7 @@ def lazy_gate_runner(root: Path) -> GateRunner:
             from modelops_gitops.plan.gates import gate_runner
 
             runner = gate_runner(root)
-        return runner(rule, change, ctx)
+        with step(f"gate {rule.type}: {change.model} {change.to or change.version or ''}"):
+            return runner(rule, change, ctx)
 
     return run
