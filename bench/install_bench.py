@@ -112,7 +112,7 @@ def show(label: str, key: str, size: float, seconds: float) -> None:
     before_size, before_time = BEFORE[key]
     was = f"{before_size:.0f} MB" + (f" {before_time:.0f} s" if before_time else "")
     print(
-        f"{label:<34} {size:7.0f} MB {seconds:6.1f} s   before: {was:<14} "
+        f"{label:<40} {size:7.0f} MB {seconds:6.1f} s   before: {was:<14} "
         f"size ratio {before_size / size:.1f}x"
     )
 
@@ -130,7 +130,7 @@ def main() -> int:
         wheel = build_wheel(source, work / "dist")
         print(f"wheel: {wheel.name} ({wheel.stat().st_size / 1e6:.1f} MB)")
         empty, _ = venv_install(work / "empty", "pip")  # pip alone, for reference
-        print(f"{'an empty virtualenv (pip only)':<34} {empty:7.0f} MB")
+        print(f"{'an empty virtualenv (pip only)':<40} {empty:7.0f} MB")
         for key, label, requirement in (
             ("core", "core: pip install modelops-gitops", str(wheel)),
             ("all", "all: pip install 'modelops-gitops[all]'", f"{wheel}[all]"),
