@@ -13,6 +13,13 @@ pip's cache and the machine's file cache, so the figure is the install, not the 
      and builds the hook's environment from .pre-commit-hooks.yaml (`language: python`).
 Prints, per line, the size on disk (the whole virtualenv, `du`) and the wall-clock install
 time, next to the figures measured before the core/extras split (issue #14).
+
+Measured 2026-12-05 on the 2-core development machine (packages from a local mirror, so the
+time is install, not download; the second figure with the test suite running alongside):
+    empty virtualenv                 22 MB
+    core                             60 MB  10.0 s / 16.9 s   (before: 745 MB, 75 s)
+    [all]                           902 MB  41.3 s / 81.5 s   (before: 928 MB, 88 s)
+    pre-commit hook environment      47 MB  12.9 s / 14.8 s   (before: 737 MB)
 """
 
 from __future__ import annotations
