@@ -3,7 +3,8 @@
 
     reviews    `--approve LOGIN[@COMMIT]`, `--request-changes LOGIN[@COMMIT]`: one review each,
                of the head unless another commit is named (an approval of an older commit is
-               stale), submitted one second apart in the order given
+               stale), all submitted at one time (a person gives one review), by default the
+               head commit's: never after a merge of it, so they count at apply
     commits    the pull request's commits, attributed to its author (as GitHub attributes
                commits the author pushed); whoever else pushed is not known locally
     merged_at / merge_commit   only when a merge is named (a squash merge needs it)
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -118,10 +119,10 @@ def draft(
                 "login": review.login,
                 "state": review.state,
                 "commit_id": review.commit,
-                "submitted_at": iso_utc(submitted + timedelta(seconds=i)),
+                "submitted_at": iso_utc(submitted),
                 "user_type": "User",
             }
-            for i, review in enumerate(reviews)
+            for review in reviews
         ],
         "commits": [{"sha": sha, "author": author, "committer": author} for sha in commits],
     }
