@@ -7,8 +7,9 @@ and an exit code here, and nowhere else.
 
 from __future__ import annotations
 
+import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -232,8 +233,8 @@ def plan(
         str | None,
         typer.Option(
             "--at",
-            help="Rehearse: judge as if it were this ISO 8601 time (soak, freeze windows, "
-            "waivers); the output says so, and it is never published (no --comment/--check-run).",
+            help="Rehearse: judge as if it were this ISO 8601 time, or +Nh/+Nd from now (soak, freeze "
+            "windows, waivers); the output says so; never published (no --comment/--check-run).",
         ),
     ] = None,
     no_gates: Annotated[
@@ -462,9 +463,9 @@ def apply(
         str | None,
         typer.Option(
             "--at",
-            help="Rehearse with --dry-run: judge every merge as if it merged at this ISO 8601 "
-            "time (soak, freeze windows). Refused without --dry-run: a real apply judges each "
-            "merge at its merge time.",
+            help="Rehearse with --dry-run: judge every merge as if it merged at this ISO 8601 time "
+            "or +Nh/+Nd from now (soak, freeze windows). Refused without --dry-run: a real apply "
+            "judges each merge at its merge time.",
         ),
     ] = None,
     fmt: FormatOpt = "text",
@@ -790,10 +791,15 @@ def history(
 def _instant(value: str | None, flag: str = "--now") -> datetime | None:
     if value is None:
         return None
+    if flag == "--at" and (ahead := re.fullmatch(r"\+(\d{1,5})([hd])", value)):  # +25h, +3d
+        hours = int(ahead.group(1)) * (24 if ahead.group(2) == "d" else 1)
+        return datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{flag}: not an ISO 8601 time: {value!r}") from None
+        raise InputError(
+            f"{flag}: not an ISO 8601 time{' or +Nh/+Nd' if flag == '--at' else ''}: {value!r}"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

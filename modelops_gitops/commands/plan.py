@@ -19,7 +19,7 @@ import typer
 
 from modelops_gitops import git
 from modelops_gitops.console import color_enabled
-from modelops_gitops.errors import EXIT_PENDING, GitRefError, InputError
+from modelops_gitops.errors import GitRefError, InputError
 from modelops_gitops.extras import require
 from modelops_gitops.files import write_atomic
 from modelops_gitops.plan.approvals import ApprovalsInput, read_approvals
@@ -125,7 +125,7 @@ def run(
         typer.echo(f"plan: {result.result} — written to {out}", err=True)
     else:  # colour given explicitly: click would strip the ANSI codes off a non-terminal
         typer.echo(text, nl=not text.endswith("\n"), color=colored)
-    if result.exit_code == EXIT_PENDING and pr is None:
+    if pr is None and _approvals_pending(result):
         typer.echo(PENDING_HINT, err=True)
     return result.exit_code
 
@@ -136,6 +136,11 @@ PENDING_HINT = (
     "them; to try it locally, write the reviews with `modelops-gitops approvals --head HEAD "
     "--approve LOGIN --out approvals.json` and plan again with --approvals approvals.json"
 )
+
+
+def _approvals_pending(result: PlanResult) -> bool:
+    findings = [*result.findings, *(f for c in result.changes for f in c.findings)]
+    return any(f.rule_type == "approvals" and f.result == "pending" for f in findings)
 
 
 def _check_rehearsal(
