@@ -69,9 +69,10 @@ def run(
             for flag, given in _local_flags(head, base, reviews, author, submitted, merge_commit)
             if given
         ]
+        local += [flag for flag, given in (("--number", number), ("--title", title)) if given]
         if local:
             raise InputError(
-                f"--pr reads the reviews from GitHub: {', '.join(local)} cannot go with it"
+                f"--pr reads the pull request from GitHub: {', '.join(local)} cannot go with it"
             )
         data = _from_github(root, pr)
     else:
