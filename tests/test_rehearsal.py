@@ -129,6 +129,7 @@ def test_plan_at_before_the_head_commit_says_the_head_is_from_the_future(
     ("args", "says"),
     [
         (["--at", "soon"], "--at: not an ISO 8601 time"),
+        (["--at", "+25x"], "--at: not an ISO 8601 time or +Nh/+Nd"),
         (["--at", AFTER_SOAK, "--now", AFTER_SOAK], "--at and --now are exclusive"),
     ],
 )
