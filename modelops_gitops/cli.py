@@ -7,8 +7,9 @@ and an exit code here, and nowhere else.
 
 from __future__ import annotations
 
+import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -240,6 +241,14 @@ def plan(
     now: Annotated[
         str | None, typer.Option(help="Evaluate at this ISO 8601 time (default: now).")
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Rehearse: judge as if it were this ISO 8601 time, or +Nh/+Nd from now (soak, freeze "
+            "windows, waivers); the output says so; never published (no --comment/--check-run).",
+        ),
+    ] = None,
     no_gates: Annotated[
         bool, typer.Option("--no-gates", help="Do not run gates (they stay pending).")
     ] = False,
@@ -290,10 +299,89 @@ def plan(
         out=out,
         approvals=approvals,
         now=_instant(now),
+        at=_instant(at, "--at"),
         gates=not no_gates,
         pr=plan_command.pull_request_options(
             pr, comment=comment, check_run=check_run, report_url=report_url
         ),
+    )
+
+
+@app.command()
+def approvals(
+    head: Annotated[
+        str | None, typer.Option(help="The pull request's head commit (default: HEAD).")
+    ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="Its base (default: merge base with the default branch): the commits "
+            "between are the PR's, the teams are the base's."
+        ),
+    ] = None,
+    approve: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--approve",
+            help="LOGIN[@REF]: an approval of the head, or of REF (an older commit: stale). "
+            "Repeatable.",
+        ),
+    ] = None,
+    request_changes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--request-changes", help="LOGIN[@REF]: a review requesting changes. Repeatable."
+        ),
+    ] = None,
+    author: Annotated[
+        str | None, typer.Option(help="The PR's author (a GitHub login; required locally).")
+    ] = None,
+    submitted_at: Annotated[
+        str | None,
+        typer.Option(
+            "--submitted-at",
+            help="When the reviews were submitted, ISO 8601 (default: the head commit's time).",
+        ),
+    ] = None,
+    merge_commit: Annotated[
+        str | None,
+        typer.Option(
+            "--merge-commit",
+            help="The commit the PR became on the default branch (needed for a squash merge); "
+            "its time is the merge time.",
+        ),
+    ] = None,
+    number: Annotated[
+        int | None, typer.Option("--number", min=1, help="The PR number, for the ledger.")
+    ] = None,
+    title: Annotated[str, typer.Option(help="The PR title, for the ledger.")] = "",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the file here (default: standard output).")
+    ] = None,
+    pr: Annotated[
+        int | None,
+        typer.Option(
+            "--pr", min=1, help="Read everything from this pull request on GitHub (GITHUB_TOKEN)."
+        ),
+    ] = None,
+    repo: RepoOpt = None,
+) -> int:
+    """Write the approvals file of a PR head for plan/apply --approvals: the reviews named, with
+    the commit SHAs resolved from git (or read from GitHub with --pr)."""
+    from modelops_gitops.commands import approvals as approvals_command
+
+    return approvals_command.run(
+        resolve_repo(repo),
+        head=head,
+        base=base,
+        reviews=approvals_command.Reviews(approve or [], request_changes or []),
+        author=author,
+        submitted=_instant(submitted_at, "--submitted-at"),
+        merge_commit=merge_commit,
+        number=number,
+        title=title,
+        out=out,
+        pr=pr,
     )
 
 
@@ -383,6 +471,15 @@ def apply(
             "$MODELOPS_GITOPS_SIGNING_KEY_FILE, or the key itself in $MODELOPS_GITOPS_SIGNING_KEY.",
         ),
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Rehearse with --dry-run: judge every merge as if it merged at this ISO 8601 time "
+            "or +Nh/+Nd from now (soak, freeze windows). Refused without --dry-run: a real apply "
+            "judges each merge at its merge time.",
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
     repo: RepoOpt = None,
 ) -> int:
@@ -402,6 +499,7 @@ def apply(
         dry_run=dry_run,
         adopt=adopt,
         fmt=_format(fmt, ("text", "json")),
+        at=_instant(at, "--at"),
     )
 
 
@@ -702,13 +800,18 @@ def history(
     return history_command.run(resolve_repo(repo), model, _format(fmt, ("text", "json")))
 
 
-def _instant(value: str | None) -> datetime | None:
+def _instant(value: str | None, flag: str = "--now") -> datetime | None:
     if value is None:
         return None
+    if flag == "--at" and (ahead := re.fullmatch(r"\+(\d{1,5})([hd])", value)):  # +25h, +3d
+        hours = int(ahead.group(1)) * (24 if ahead.group(2) == "d" else 1)
+        return datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InputError(f"--now: not an ISO 8601 time: {value!r}") from None
+        raise InputError(
+            f"{flag}: not an ISO 8601 time{' or +Nh/+Nd' if flag == '--at' else ''}: {value!r}"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

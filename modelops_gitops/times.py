@@ -19,3 +19,11 @@ def wall_clock() -> datetime:
     """The machine's clock, read only where a date a PR controls must be held to it (apply
     re-checks a merge at the merge's time, and refuses a merge dated in the future)."""
     return datetime.now(UTC)
+
+
+def rehearsal_note(at: datetime, what: str) -> str:
+    """The line every rehearsal (`--at`) prints first: it is not the real thing."""
+    return (
+        f"REHEARSAL at {iso_utc(at)}: {what} as if it were that time "
+        "(soak, freeze windows, waivers); nothing is written or published"
+    )

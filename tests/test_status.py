@@ -160,3 +160,15 @@ def test_bad_input(cli: Cli, applied: Any) -> None:
     assert broken.code == 2
     assert CREDIT in broken.err
     assert "Traceback" not in broken.output
+
+
+def test_a_repository_without_models_says_so_rather_than_in_sync(cli: Cli, tmp_path: Path) -> None:
+    """Nothing compared is not "0/0 in sync": the summary says there is nothing yet."""
+    target = tmp_path / "models"
+    assert cli("init", str(target)).code == 0
+    run_git(target, "add", "-A")
+    run_git(target, "commit", "-qm", "init")
+    result = cli("status", "--repo", str(target))
+    assert result.code == 0
+    assert "in sync" not in result.out
+    assert "status: no models yet" in result.out

@@ -27,7 +27,7 @@ from modelops_gitops.apply import commit as apply_commit
 from modelops_gitops.apply import deploy_state, guard, repair, targets
 from modelops_gitops.apply import tags as gto_tags
 from modelops_gitops.apply.evidence import draft_entry
-from modelops_gitops.apply.reconcile import Accepted, Refused, reconcile
+from modelops_gitops.apply.reconcile import Accepted, Clock, Refused, reconcile
 from modelops_gitops.apply.reports import render_reports
 from modelops_gitops.apply.sources import Explained, PullRequests
 from modelops_gitops.audit.ledger import (
@@ -50,7 +50,12 @@ from modelops_gitops.plan.approvals import ApprovalsInput
 from modelops_gitops.plan.result import Change, ChangeResult
 from modelops_gitops.plan.rules.base import GateRunner
 from modelops_gitops.repo.state import RepoState, load_state
-from modelops_gitops.times import iso_utc
+from modelops_gitops.times import iso_utc, wall_clock
+
+REHEARSAL_ONLY = (
+    "apply --at rehearses: it needs --dry-run. A real apply judges every merge at the time it "
+    "merged, never at a time it is given"
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class Options:
     tag: bool = False
     dry_run: bool = False
     sign_key: Path | None = None  # SSH private key file: the apply commit is signed with it
+    clock: Clock | None = None  # the wall clock (read by the command) and a rehearsal's --at
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,10 @@ def compute(root: Path, branch: str, options: Options) -> Computed:
     else:
         diffs = differences(replay(entries), desired)
         gates = options.gates(root) if options.gates and diffs else None
-        accepted, refused = reconcile(root, head, entries, diffs, options.pulls, gates, _draft)
+        clock = options.clock or Clock(wall_clock())
+        accepted, refused = reconcile(
+            root, head, entries, diffs, options.pulls, gates, _draft, clock
+        )
     new, reports = seal(entries, accepted)
     deploy = targets.deploy_files(chosen, new, state.models)
     if not options.adopt:
@@ -185,7 +194,9 @@ def push(root: Path, remote: git.Remote) -> None:
 
 def run(root: Path, options: Options) -> Outcome:
     """Apply once, or with --push until the push lands (at most `retries` attempts), holding
-    the clone's apply lock; never on a broken trail."""
+    the clone's apply lock; never on a broken trail. A rehearsal (`clock.at`) is a dry run."""
+    if options.clock is not None and options.clock.at is not None and not options.dry_run:
+        raise InputError(REHEARSAL_ONLY)
     if options.dry_run:
         return _run(root, options)
     with guard.locked(root):

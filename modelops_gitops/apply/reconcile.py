@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -24,9 +25,18 @@ from modelops_gitops.plan.planner import PlanRequest, run_plan
 from modelops_gitops.plan.result import ChangeResult, Finding, PlanResult
 from modelops_gitops.plan.rules.base import GateRunner
 from modelops_gitops.repo.history import is_rollback
-from modelops_gitops.times import wall_clock
 
 RefusalKind = Literal["unapproved-drift", "re-check-failed", "re-check-pending", "not-in-pr"]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """When the re-checks happen: `now` is the wall clock a merge's date is held to (read by
+    the command, never here); `at`, in a dry-run rehearsal only, judges every merge as if it
+    had merged then (and holds dates to it) instead of at its merge time."""
+
+    now: datetime
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,7 @@ def reconcile(
     pulls: PullRequests,
     gates: GateRunner | None,
     draft: Drafter,
+    clock: Clock,
 ) -> tuple[list[Accepted], list[Refused]]:
     """Judge every difference, oldest introducing commit first. A change is re-checked with
     the ledger as it stood before its commit plus what this run accepted from older commits,
@@ -82,7 +93,7 @@ def reconcile(
             history = LedgerHistory([*entries, *history_drafts])
         if intro.commit not in plans:
             explained = pulls.explain(intro)
-            plan = _recheck(root, intro, explained, gates, history) if explained else None
+            plan = _recheck(root, intro, explained, gates, history, clock) if explained else None
             plans[intro.commit] = (explained, plan)
         explained, plan = plans[intro.commit]
         if explained is None or plan is None:
@@ -133,7 +144,9 @@ def _recheck(
     explained: Explained,
     gates: GateRunner | None,
     history: LedgerHistory,
+    clock: Clock,
 ) -> PlanResult:
+    merged = parse_time(intro.time)
     request = PlanRequest(
         root=root,
         base=intro.base,
@@ -141,10 +154,10 @@ def _recheck(
         approvals=explained.approvals,
         gates=gates,
         history=history,
-        clock=wall_clock(),
-        dated=(("merge commit", intro.commit, parse_time(intro.time)),),
+        clock=clock.at or clock.now,
+        dated=(("merge commit", intro.commit, merged),),
     )
-    return run_plan(request, now=parse_time(intro.time))
+    return run_plan(request, now=clock.at or merged)
 
 
 def _judge(diff: Difference, intro: Introduction, plan: PlanResult) -> ChangeResult | Refused:
@@ -165,12 +178,23 @@ def _judge(diff: Difference, intro: Introduction, plan: PlanResult) -> ChangeRes
         return result
     failed = any(f.result == "fail" for f in blocking)
     what = "; ".join(f"{f.policy}/{f.rule}: {f.result}: {f.message}" for f in blocking)
+    if any(f.rule_type == "approvals" and f.result == "pending" for f in blocking):
+        what += f" ({_approvals_hint(intro)})"
     return Refused(
         diff,
         intro.commit,
         "re-check-failed" if failed else "re-check-pending",
         f"re-check of {intro.commit[:12]} did not pass: {what}",
         blocking,
+    )
+
+
+def _approvals_hint(intro: Introduction) -> str:
+    """Where the approvals of a merge come from when it is tried locally."""
+    head = intro.merged_head[:12] if intro.is_merge else "<PR head>"
+    return (
+        f"locally: modelops-gitops approvals --head {head} --approve LOGIN --out FILE, "
+        "then apply --approvals FILE"
     )
 
 
@@ -197,7 +221,7 @@ def _drift(diff: Difference, intro: Introduction | None) -> Refused:
         intro.commit,
         "unapproved-drift",
         f"commit {intro.commit[:12]} changed it ({versions}) without a reviewed pull request "
-        "(no merged PR or approvals file explains it)",
+        f"(no merged PR or approvals file explains it; {_approvals_hint(intro)})",
     )
 
 

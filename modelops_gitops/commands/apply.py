@@ -12,13 +12,14 @@ import json
 import os
 import tempfile
 from contextlib import ExitStack
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from modelops_gitops.apply.pipeline import Options, Outcome, describe, run
-from modelops_gitops.apply.reconcile import Refused
+from modelops_gitops.apply.pipeline import REHEARSAL_ONLY, Options, Outcome, describe, run
+from modelops_gitops.apply.reconcile import Clock, Refused
 from modelops_gitops.apply.sources import (
     GitHubPulls,
     LocalApprovals,
@@ -29,6 +30,7 @@ from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.plan.approvals import read_approvals
 from modelops_gitops.plan.lazy_gates import lazy_gate_runner
 from modelops_gitops.progress import step
+from modelops_gitops.times import iso_utc, rehearsal_note, wall_clock
 
 JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
 
@@ -45,7 +47,10 @@ def run_command(
     adopt: bool,
     fmt: str,
     sign_key: Path | None = None,
+    at: datetime | None = None,
 ) -> int:
+    if at is not None and not dry_run:
+        raise InputError(REHEARSAL_ONLY)
     files = [read_approvals(path) for path in approvals]
     with ExitStack() as stack:
         key = signing_key(sign_key, stack)
@@ -68,12 +73,16 @@ def run_command(
             tag=tag,
             dry_run=dry_run,
             sign_key=key,
+            clock=Clock(now=wall_clock(), at=at),
         )
         with step("apply: reconcile, re-check, record"):
             outcome = run(root, options)
     if fmt == "json":
-        typer.echo(json.dumps(as_json(outcome), indent=2, sort_keys=True))
+        data = as_json(outcome) | {"rehearsal_at": iso_utc(at) if at else None}
+        typer.echo(json.dumps(data, indent=2, sort_keys=True))
     else:
+        if at is not None:
+            typer.echo(rehearsal_note(at, "every merge judged"))
         typer.echo(as_text(outcome, push=push))
     return EXIT_VIOLATION if outcome.refused else EXIT_OK
 

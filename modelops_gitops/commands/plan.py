@@ -28,6 +28,7 @@ from modelops_gitops.plan.planner import WORKTREE, PlanRequest, run_plan
 from modelops_gitops.plan.result import PlanResult
 from modelops_gitops.progress import step
 from modelops_gitops.render.links import Links
+from modelops_gitops.times import rehearsal_note
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,13 @@ def run(
     now: datetime | None,
     gates: bool,
     pr: PullRequestOptions | None = None,
+    at: datetime | None = None,
 ) -> int:
     from modelops_gitops.render import RENDERERS
 
     _check_options(head, approvals, pr)
+    _check_rehearsal(at, now, pr)
+    now = at or now
     with ExitStack() as stack:
         request = PlanRequest(
             root=root,
@@ -111,6 +115,12 @@ def run(
         text = text_renderer.render(result, links=links, color=True)
     else:
         text = RENDERERS[fmt].render(result, links=links)
+    if at is not None:
+        note = rehearsal_note(at, "judged")
+        if fmt in PROSE:
+            text = f"{note}\n\n{text}"
+        else:
+            typer.echo(note, err=True)
     for line in published:
         typer.echo(line, err=True)
     if out is not None:
@@ -118,7 +128,39 @@ def run(
         typer.echo(f"plan: {result.result} — written to {out}", err=True)
     else:  # colour given explicitly: click would strip the ANSI codes off a non-terminal
         typer.echo(text, nl=not text.endswith("\n"), color=colored)
+    if pr is None and _approvals_pending(result):
+        typer.echo(PENDING_HINT, err=True)
     return result.exit_code
+
+
+PROSE = ("text", "markdown")  # formats a person reads: the rehearsal note goes in them
+PENDING_HINT = (
+    "approvals pending: on GitHub, reviewers approve the pull request and plan --pr N reads "
+    "them; to try it locally, write the reviews with `modelops-gitops approvals --head HEAD "
+    "--approve LOGIN --out approvals.json` and plan again with --approvals approvals.json"
+)
+
+
+def _approvals_pending(result: PlanResult) -> bool:
+    findings = [*result.findings, *(f for c in result.changes for f in c.findings)]
+    return any(f.rule_type == "approvals" and f.result == "pending" for f in findings)
+
+
+def _check_rehearsal(
+    at: datetime | None, now: datetime | None, pr: PullRequestOptions | None
+) -> None:
+    """A rehearsal (--at) is never published: a status or comment judged at a time that is not
+    now would tell reviewers something that is not so."""
+    if at is None:
+        return
+    if now is not None:
+        raise InputError("--at and --now are exclusive: both set the time the plan is judged at")
+    if pr is not None and (pr.comment or pr.check_run):
+        flag = "--comment" if pr.comment else "--check-run"
+        raise InputError(
+            f"--at rehearses and {flag} publishes: a rehearsal is never published to the "
+            "pull request"
+        )
 
 
 def pull_request_options(

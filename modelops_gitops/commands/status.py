@@ -148,7 +148,10 @@ def _text(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
             lines.append("  no stage desired or applied")
     synced = sum(s.in_sync for s in statuses)
     lines.append(_ledger_note(ledger))
-    lines.append(f"status: {synced}/{len(statuses)} models in sync")
+    if statuses:
+        lines.append(f"status: {synced}/{len(statuses)} models in sync")
+    else:  # nothing was compared: not "in sync"
+        lines.append("status: no models yet (register one: modelops-gitops register MODEL ...)")
     return "\n".join(lines) + "\n"
 
 

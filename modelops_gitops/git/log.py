@@ -55,6 +55,19 @@ def first_parent(root: Path, head: str) -> list[str]:
     return out.decode("ascii").split()
 
 
+def commits_between(root: Path, base: str, head: str) -> list[str]:
+    """The commits `head` has and `base` does not (a pull request's commits), oldest first."""
+    out = run(
+        root,
+        "rev-list",
+        "--reverse",
+        "--end-of-options",
+        validate_ref(head),
+        f"^{validate_ref(base)}",
+    )
+    return out.decode("ascii").split()
+
+
 def commits_missing_from(root: Path, other: str) -> list[tuple[str, str]]:
     """(sha, subject) of the commits on HEAD that `other` does not have, newest first."""
     out = run(root, "log", "--format=%H %s", "HEAD", f"^{validate_ref(other)}", "--")

@@ -60,7 +60,7 @@ def run_plan(request: PlanRequest, now: datetime) -> PlanResult:
     root = request.root
     head_ref = request.head
     head_sha = "" if head_ref == WORKTREE else git.resolve(root, head_ref)
-    base_ref = request.base or _default_base(root, head_sha or git.resolve(root, "HEAD"))
+    base_ref = request.base or default_base(root, head_sha or git.resolve(root, "HEAD"))
     base_sha = git.resolve(root, base_ref)
     fork = _fork_point(root, base_sha, head_sha)
     if head_ref == WORKTREE:
@@ -142,7 +142,7 @@ def _for_head(approvals: ApprovalsInput | None, head_sha: str) -> ApprovalsInput
     return approvals.model_copy(update={"head_sha": head_sha})
 
 
-def _default_base(root: Path, head_sha: str) -> str:
+def default_base(root: Path, head_sha: str) -> str:
     branch = git.default_branch(root)
     found = git.merge_base(root, git.resolve(root, branch), head_sha)
     if found is None:

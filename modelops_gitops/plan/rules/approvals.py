@@ -13,7 +13,8 @@ def evaluate(rule: ApprovalsRule, change: Change, ctx: Context) -> Verdict:
     if ctx.approvals is None:
         return Verdict(
             "pending",
-            f"needs {rule.min} approval(s) {who}; approvals not read (give --approvals FILE or --pr N)",
+            f"needs {rule.min} approval(s) {who}; approvals not read (give --pr N, or "
+            "--approvals FILE written by `modelops-gitops approvals`)",
         )
     found = standing(
         ctx.approvals,
