@@ -15,7 +15,7 @@ def did_you_mean(word: str, valid: Iterable[str], *, close: bool = True) -> str:
     names = sorted(set(valid))
     parts: list[str] = []
     few = len(names) < LIST_ALL_BELOW  # all are listed anyway: the one closest is enough
-    matches = get_close_matches(word, names, n=1 if few else 3, cutoff=0.6) if close else []
+    matches = _closest(word, names, 1 if few else 3) if close else []
     if matches:
         parts.append("did you mean " + " or ".join(repr(name) for name in matches) + "?")
     if names and few:
@@ -23,3 +23,9 @@ def did_you_mean(word: str, valid: Iterable[str], *, close: bool = True) -> str:
     elif not names:
         parts.append("there are none")
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _closest(word: str, names: list[str], n: int) -> list[str]:
+    """Names the word abbreviates ('prod' -> 'production'), else difflib's close matches."""
+    prefixed = [name for name in names if len(word) >= 2 and name.startswith(word)]
+    return prefixed[:n] if prefixed else get_close_matches(word, names, n=n, cutoff=0.6)

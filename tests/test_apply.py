@@ -19,6 +19,7 @@ from apply_fixtures import (
     merge_pr,
     promote_credit,
     run_apply,
+    run_apply_json,
 )
 from conftest import snapshot
 from plan_fixtures import BREAST_CANCER, CREDIT, DIABETES, commit, replace, run_git, set_stage
@@ -136,8 +137,8 @@ def test_a_direct_push_is_unapproved_drift_and_not_applied(repo: Path, tmp_path:
     assert "unapproved-drift" in out
     assert pushed[:12] in out
     assert head(repo) == pushed  # nothing committed
-    code, data = run_apply(repo, "--format", "json")
-    refused = json.loads(data)["refused"]
+    code, data = run_apply_json(repo)
+    refused = data["refused"]
     assert [(r["model"], r["stage"], r["commit"], r["kind"]) for r in refused] == [
         ("credit", "production", pushed, "unapproved-drift")
     ]

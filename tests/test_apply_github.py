@@ -10,7 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
-from apply_fixtures import MERGE_AT_Z, TWO_APPROVALS, fresh_apply_repo, merge_pr, run_apply
+from apply_fixtures import (
+    MERGE_AT_Z,
+    TWO_APPROVALS,
+    fresh_apply_repo,
+    merge_pr,
+    run_apply,
+    run_apply_json,
+)
 from github_emulator.running import RunningEmulator
 from github_emulator.state import Pull
 from plan_fixtures import AUTHOR, CREDIT, run_git, set_stage
@@ -121,9 +128,9 @@ def test_a_pr_with_one_approval_on_github_is_refused_and_nothing_is_written(
     assert ledger_lines(repo) == before
     assert run_git(repo, "status", "--porcelain") == ""
 
-    code, data = run_apply(repo, "--format", "json")
+    code, data = run_apply_json(repo)
     assert code == 1
-    refused = json.loads(data)["refused"]
+    refused = data["refused"]
     assert [(r["model"], r["stage"], r["commit"], r["kind"]) for r in refused] == [
         ("credit", "production", merge, "re-check-pending")
     ]
@@ -151,9 +158,9 @@ def test_a_merge_github_knows_no_pr_for_is_unapproved_drift(
     assert run_git(repo, "rev-parse", "HEAD") == merge
     assert ledger_lines(repo) == before
 
-    code, data = run_apply(repo, "--format", "json")
+    code, data = run_apply_json(repo)
     assert code == 1
-    refused = json.loads(data)["refused"]
+    refused = data["refused"]
     assert [(r["model"], r["stage"], r["commit"], r["kind"]) for r in refused] == [
         ("credit", "production", merge, "unapproved-drift")
     ]

@@ -356,7 +356,7 @@ CASES: dict[str, Bad] = {
     "policy_selects_unknown_stage": bad_policy(
         "prod]",
         "spec.selector.stages[0]",
-        "unknown stage 'prod', not in the Lifecycle (known: development, production, staging)",
+        "unknown stage 'prod', not in the Lifecycle (did you mean 'production'?; known: development, production, staging)",
         edit(PRODUCTION, "stages: [production]", "stages: [prod]"),
     ),
     "policy_names_unknown_team": bad_policy(
@@ -374,7 +374,7 @@ CASES: dict[str, Bad] = {
     "waiver_unknown_policy": bad_waiver(
         "policy: prod\n",
         "spec.policy",
-        "unknown policy 'prod', not in the policies (known: governance, model-changes, platform, production, rollback)",
+        "unknown policy 'prod', not in the policies (did you mean 'production'?; known: governance, model-changes, platform, production, rollback)",
         edit(WAIVER, "policy: production", "policy: prod"),
     ),
     "waiver_unknown_model": bad_waiver(
@@ -469,6 +469,16 @@ def test_bad_input_is_reported_with_file_line_and_field(
     assert any(case.message in line for line in lines), result.out
     assert re.search(r"validate: \d+ problem\(s\) in \d+ file\(s\)$", result.out.strip())
     assert snapshot(repo) == before
+
+
+def test_a_missing_path_of_any_kind_is_bad_input_not_all_valid(tmp_path: Path, cli: Cli) -> None:
+    """A mistyped path (YAML or not) must not read as 'N files valid': nothing was checked."""
+    repo = make_repo(tmp_path, valid_files())
+    result = cli("validate", "--repo", str(repo), str(repo / "$(touch"), str(repo / "x)"))
+    assert_failed_cleanly(result)
+    assert "$(touch:0:0: no such file" in result.out or "$(touch: no such file" in result.out
+    assert "files valid" not in result.output
+    assert not (repo / "x").exists()
 
 
 def test_unknown_field_also_names_the_required_field_it_replaced(tmp_path: Path, cli: Cli) -> None:
@@ -638,6 +648,7 @@ def test_validate_paths_relative_to_the_current_directory(
     """The way pre-commit calls the hook: from the top of the repo, repo-relative paths."""
     repo = two_models(tmp_path)
     monkeypatch.chdir(repo)
+    (repo / "README.md").write_text("# not a document: passed by pre-commit, ignored\n")
     result = cli("validate", "models/fraud/model.yaml", "README.md")
     assert_failed_cleanly(result)
     assert [line.split(": ")[1] for line in problem_lines(result)] == [

@@ -23,3 +23,11 @@ def test_nothing_close_among_many_says_nothing() -> None:
 def test_versions_are_listed_never_guessed_and_an_empty_set_is_named() -> None:
     assert did_you_mean("3.0.0", ["1.0.0", "1.1.0"], close=False) == " (known: 1.0.0, 1.1.0)"
     assert did_you_mean("x", []) == " (there are none)"
+
+
+def test_an_abbreviation_is_suggested_though_difflib_finds_it_too_short() -> None:
+    stages = ["development", "staging", "production"]
+    assert did_you_mean("prod", stages).startswith(" (did you mean 'production'?;")
+    assert did_you_mean("dev", stages).startswith(" (did you mean 'development'?;")
+    # one letter abbreviates nothing: no guess, only the list
+    assert did_you_mean("p", stages) == " (known: development, production, staging)"

@@ -136,7 +136,7 @@ def validate_tree(
         wanted = documents
     else:
         paths = list(paths)
-        missing = [p for p in paths if p not in all_paths and is_document_like(p)]
+        missing = [p for p in paths if p not in all_paths and not tree.exists(p)]
         if missing:
             return Report(0, [Problem(p, 0, 0, "", "no such file") for p in missing])
         named = set(document_paths(paths))
@@ -153,10 +153,6 @@ def validate_tree(
     for file, file_issues in sorted(issues.items()):
         problems += locate(file, tree.read(file), file_issues, max_bytes)
     return Report(len(wanted), sorted_problems(problems))
-
-
-def is_document_like(path: str) -> bool:
-    return path.endswith((".yaml", ".yml"))
 
 
 def _missing_singletons(facts: list[Facts], results: list[FileResult]) -> list[Problem]:
