@@ -295,7 +295,9 @@ def report(
     ],
     repo: RepoOpt = None,
 ) -> int:
-    """Write the static compliance dashboard: inventory, stage history, figures, trends."""
+    """Write the static compliance dashboard: inventory, stage history, figures, trends.
+    Runs `audit verify` first: exit 1 when the trail is broken (the site is still written,
+    every page with a banner, the broken entries and later ones marked unverified)."""
     require("report", "report")
     from modelops_gitops.commands import report as report_command
 
