@@ -67,11 +67,31 @@ def run_command(
             sign_key=key,
         )
         outcome = run(root, options)
+        published = publish_checkpoints(root, outcome, pulls)
     if fmt == "json":
-        typer.echo(json.dumps(as_json(outcome), indent=2, sort_keys=True))
+        typer.echo(
+            json.dumps(as_json(outcome) | {"checkpoints": published}, indent=2, sort_keys=True)
+        )
     else:
-        typer.echo(as_text(outcome, push=push))
+        typer.echo("\n".join([as_text(outcome, push=push), *(f"  {line}" for line in published)]))
     return EXIT_VIOLATION if outcome.refused else EXIT_OK
+
+
+def publish_checkpoints(root: Path, outcome: Outcome, pulls: PullRequests) -> list[str]:
+    """After a push, the checkpoint of each apply commit it pushed as a GitHub commit status,
+    when GitHub is configured (GITHUB_TOKEN); a failure is said, and the push stands."""
+    if not outcome.pushed_applies or not os.environ.get("GITHUB_TOKEN", "").strip():
+        return []
+    from modelops_gitops.apply import checkpoint_status
+    from modelops_gitops.github import settings
+
+    if isinstance(pulls, GitHubPulls):
+        return checkpoint_status.publish(root, pulls.provider, outcome.pushed_applies)
+    try:
+        with settings.connect(root, "apply --push (checkpoint status)") as github:
+            return checkpoint_status.publish(root, github, outcome.pushed_applies)
+    except InputError as exc:  # no repository named, the github extra missing, GitHub down
+        return [f"checkpoint NOT published: {exc}; the push stands"]
 
 
 KEY_FILE_ENV = "MODELOPS_GITOPS_SIGNING_KEY_FILE"
