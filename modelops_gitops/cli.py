@@ -655,7 +655,11 @@ def status(
     model: Annotated[str | None, typer.Argument(help="Only this model.")] = None,
     fmt: FormatOpt = "text",
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 when a stage is out of sync or drifted.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Exit 1 when a stage is out of sync or drifted, or the audit trail is broken.",
+        ),
     ] = False,
     waiver_horizon: Annotated[
         int, typer.Option("--waiver-horizon", min=0, help="Days ahead a waiver 'expires soon'.")
