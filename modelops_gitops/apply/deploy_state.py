@@ -19,12 +19,14 @@ from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.apply.targets import DEPLOY_DIR, DeployTarget, configured
+from modelops_gitops.audit.fingerprint import files_under, fingerprint
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPAIRED, LedgerEntry, read_lines
 from modelops_gitops.audit.verify import Break
+from modelops_gitops.audit.verify_source import VerifyCache
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.repo.state import RepoState, load_state
-from modelops_gitops.repo.tree import Tree, WorkTree
+from modelops_gitops.repo.tree import MODELOPS_FILE, Tree, WorkTree
 
 
 @dataclass(frozen=True)
@@ -134,28 +136,50 @@ def deploy_files_in(tree: git.GitTree) -> dict[str, bytes]:
     return tree.read_many(paths) if paths else {}
 
 
-def drifts_in(tree: Tree, found: Mapping[str, bytes], ledger: bytes) -> list[Drift]:
+def drifts_in(
+    tree: Tree, found: Mapping[str, bytes], ledger: bytes, cache: VerifyCache | None = None
+) -> list[Drift]:
+    """With `cache`, the result is kept per fingerprint of its inputs (the ledger, the model
+    files, modelops.yaml and deploy/), so a warm run parses neither ledger nor models."""
+    key = _key(tree, found, ledger) if cache is not None else None
+    kept = cache.memo("deploy", key) if cache is not None else None
+    if isinstance(kept, list):
+        return kept
     entries = [line.entry for line in read_lines(ledger) if line.entry is not None]
-    if not entries:
-        return []
-    state = load_state(tree)
-    return drifts(expected(entries, state, configured(state)), found)
+    result: list[Drift] = []
+    if entries:
+        state = load_state(tree)
+        result = drifts(expected(entries, state, configured(state)), found)
+    if cache is not None:
+        cache.keep_memo("deploy", key, result)
+    return result
 
 
-def work_tree_drifts(root: Path) -> list[Drift]:
+def _key(tree: Tree, found: Mapping[str, bytes], ledger: bytes) -> str | None:
+    if isinstance(tree, WorkTree):
+        models = files_under(tree.root, "models")
+    else:
+        models = [p for p in tree.paths() if p.startswith("models/")]
+    content = sha256_bytes(
+        b"".join(f"{p}\0{sha256_bytes(d)}\n".encode() for p, d in sorted(found.items()))
+    )
+    return fingerprint(tree, [*models, MODELOPS_FILE], sha256_bytes(ledger), content)
+
+
+def work_tree_drifts(root: Path, cache: VerifyCache | None = None) -> list[Drift]:
     data = (root / LEDGER_PATH).read_bytes() if (root / LEDGER_PATH).is_file() else b""
-    return drifts_in(WorkTree(root), deploy_files_on_disk(root), data)
+    return drifts_in(WorkTree(root), deploy_files_on_disk(root), data, cache)
 
 
-def deploy_breaks(root: Path, rev: str | None) -> list[Break]:
+def deploy_breaks(root: Path, rev: str | None, cache: VerifyCache | None = None) -> list[Break]:
     """deploy/ compared with the ledger: of the work tree, or of commit `rev`."""
     try:
         if rev is None:
-            found = work_tree_drifts(root)
+            found = work_tree_drifts(root, cache)
         else:
             with git.GitTree(root, git.resolve(root, rev), label=rev) as tree:
                 data = tree.read(LEDGER_PATH) if tree.exists(LEDGER_PATH) else b""
-                found = drifts_in(tree, deploy_files_in(tree), data)
+                found = drifts_in(tree, deploy_files_in(tree), data, cache)
     except InputError as exc:
         return [Break(0, "deploy-drift", f"deploy/ not checked: {exc.problems[0]}", path="deploy")]
     return [Break(0, "deploy-drift", d.message(), path=d.path) for d in found]

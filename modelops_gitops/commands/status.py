@@ -78,10 +78,12 @@ def run(
 
 def with_deploy_drift(statuses: list[ModelStatus], root: Path) -> list[ModelStatus]:
     """A stage whose deploy/ file differs from what the ledger implies is out of sync."""
+    cache = VerifyCache(cache_dir(root))
     try:
-        drifted = work_tree_drifts(root)
+        drifted = work_tree_drifts(root, cache)
     except InputError:
         return statuses
+    cache.save()
     found: dict[tuple[str, str], str] = {}
     for drift in drifted:
         where = drift.where()
