@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,38 +137,42 @@ def deploy_files_in(tree: git.GitTree) -> dict[str, bytes]:
 
 
 def drifts_in(
-    tree: Tree, found: Mapping[str, bytes], ledger: bytes, cache: VerifyCache | None = None
+    tree: Tree,
+    found: Callable[[], Mapping[str, bytes]],
+    deploy: Sequence[str],
+    ledger: bytes,
+    cache: VerifyCache | None = None,
 ) -> list[Drift]:
-    """With `cache`, the result is kept per fingerprint of its inputs (the ledger, the model
-    files, modelops.yaml and deploy/), so a warm run parses neither ledger nor models."""
-    key = _key(tree, found, ledger) if cache is not None else None
-    kept = cache.memo("deploy", key) if cache is not None else None
-    if isinstance(kept, list):
-        return kept
+    """deploy/ (`found()` reads the files at `deploy`, their paths) against the ledger. With
+    `cache`, the result is kept per fingerprint of its inputs (the ledger's digest; the model
+    files, modelops.yaml and deploy/ files by stat signature or blob id), so a warm run reads
+    neither the ledger's entries, the models nor deploy/."""
+    key = None
+    if cache is not None:
+        models = (
+            files_under(tree.root, "models")
+            if isinstance(tree, WorkTree)
+            else [p for p in tree.paths() if p.startswith("models/")]
+        )
+        key = fingerprint(tree, [*models, MODELOPS_FILE, *deploy], sha256_bytes(ledger))
+        kept = cache.memo("deploy", key)
+        if isinstance(kept, list):
+            return kept
     entries = [line.entry for line in read_lines(ledger) if line.entry is not None]
     result: list[Drift] = []
     if entries:
         state = load_state(tree)
-        result = drifts(expected(entries, state, configured(state)), found)
+        result = drifts(expected(entries, state, configured(state)), found())
     if cache is not None:
         cache.keep_memo("deploy", key, result)
     return result
 
 
-def _key(tree: Tree, found: Mapping[str, bytes], ledger: bytes) -> str | None:
-    if isinstance(tree, WorkTree):
-        models = files_under(tree.root, "models")
-    else:
-        models = [p for p in tree.paths() if p.startswith("models/")]
-    content = sha256_bytes(
-        b"".join(f"{p}\0{sha256_bytes(d)}\n".encode() for p, d in sorted(found.items()))
-    )
-    return fingerprint(tree, [*models, MODELOPS_FILE], sha256_bytes(ledger), content)
-
-
 def work_tree_drifts(root: Path, cache: VerifyCache | None = None) -> list[Drift]:
     data = (root / LEDGER_PATH).read_bytes() if (root / LEDGER_PATH).is_file() else b""
-    return drifts_in(WorkTree(root), deploy_files_on_disk(root), data, cache)
+    tree = WorkTree(root)
+    deploy = files_under(tree.root, DEPLOY_DIR)
+    return drifts_in(tree, lambda: deploy_files_on_disk(root), deploy, data, cache)
 
 
 def deploy_breaks(root: Path, rev: str | None, cache: VerifyCache | None = None) -> list[Break]:
@@ -179,7 +183,8 @@ def deploy_breaks(root: Path, rev: str | None, cache: VerifyCache | None = None)
         else:
             with git.GitTree(root, git.resolve(root, rev), label=rev) as tree:
                 data = tree.read(LEDGER_PATH) if tree.exists(LEDGER_PATH) else b""
-                found = drifts_in(tree, deploy_files_in(tree), data, cache)
+                deploy = [p for p in tree.paths() if p.startswith(f"{DEPLOY_DIR}/")]
+                found = drifts_in(tree, lambda: deploy_files_in(tree), deploy, data, cache)
     except InputError as exc:
         return [Break(0, "deploy-drift", f"deploy/ not checked: {exc.problems[0]}", path="deploy")]
     return [Break(0, "deploy-drift", d.message(), path=d.path) for d in found]

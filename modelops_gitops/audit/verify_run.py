@@ -141,9 +141,16 @@ def _artifacts(
             return []  # unreadable model files: the drift checks and validate say why
         pins = artifact_pins(state, summary.applied)
         cache.keep_memo("artifact-pins", key, pins)
-    kinds = files.kinds(sorted({p.path for p in pins}))
+    paths = sorted({p.path for p in pins})
+    checked = fingerprint(tree, paths, key) if key is not None else None
+    kept = cache.memo("artifact-breaks", checked)
+    if isinstance(kept, list):
+        return kept  # the same pins, the same files (stat signatures or blob ids)
+    kinds = files.kinds(paths)
     digests = files.digests(sorted(p for p, kind in kinds.items() if kind == REGULAR))
-    return check_artifacts(pins, kinds, digests)
+    breaks = check_artifacts(pins, kinds, digests)
+    cache.keep_memo("artifact-breaks", checked, breaks)
+    return breaks
 
 
 def ledger_summary(data: bytes, digest: str, cache: VerifyCache) -> ChainSummary:
