@@ -4,13 +4,18 @@
     .venv/bin/python bench/audit_bench.py [--models 10000] [--per-model 10] [--runs 5]
                                           [--dir .bench/audit-repo]
 
-Builds (once; reused while the parameters match) the validate benchmark's repository, a
-seeded ledger of models x per-model entries built with `ledger.chain()` (every model walks
+Builds (once; reused while the parameters match) the validate benchmark's repository with
+a real history (bench/history_gen.py): models x per-model ledger entries (every model walks
 staging and production through its versions, with one rollback, ending at its desired
-stages), three reports per entry of realistic size (Markdown, JSON, HTML with an inline
-SVG), and commits it all. Then times, each as a whole process, median of --runs:
-  1. `audit verify --no-cache`   cold: every line parsed, every hash and report recomputed
-  2. `audit verify`              warm: the chain check and report digests from the cache
+stages), each recorded by an apply commit after the merge commit that made its change, three
+reports per entry of realistic size (Markdown, JSON, HTML with an inline SVG), artifacts and
+deploy/ files, so `audit verify` finds it intact. Then times, each as a whole process,
+median of --runs:
+  1. `audit verify --no-cache`   cold: every line parsed, every hash and report recomputed,
+                                 the history walk over every commit (each entry's change
+                                 re-derived from its merge: two model files read per entry)
+  2. `audit verify`              warm: chain check, report digests and the history walk's
+                                 per-commit judgements from the cache
   3. `status --format json`      warm (validate's facts cache filled once)
 and, in process, hashing the named report files with 1 thread vs the pool (before/after).
 Wall and CPU time (user + system, git children included) are printed: wall time on a shared
@@ -21,10 +26,8 @@ issue (`gto show`: 14 min 47 s on 1,000 models / 3,000 tags here).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import random
 import resource
 import shutil
 import statistics
@@ -36,45 +39,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from repo_gen import generate_repo
+import history_gen
 
 from modelops_gitops.audit import verify_source
-from modelops_gitops.audit.ledger import (
-    LEDGER_PATH,
-    REPORTS_DIR,
-    GateSummary,
-    LedgerApproval,
-    LedgerChange,
-    LedgerEntry,
-    PullRequestRef,
-    ReportRef,
-    RuleOutcome,
-)
+from modelops_gitops.audit.ledger import LEDGER_PATH
 from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
 
 VENV_BIN = Path(sys.executable).parent
 TOOL = str(VENV_BIN / "modelops-gitops")
 GTO_SHOW_1000_MODELS_S = 14 * 60 + 47
 GTO_SHOW_ONE_MODEL_S = 7 * 60
-# s = staging, p = production: (stage, version, kind); ends at staging 1.4.0, production 1.3.0
-WALK = [
-    ("staging", "1.0.0", "stage.promoted"),
-    ("production", "1.0.0", "stage.promoted"),
-    ("staging", "1.1.0", "stage.promoted"),
-    ("production", "1.1.0", "stage.promoted"),
-    ("staging", "1.2.0", "stage.promoted"),
-    ("production", "1.2.0", "stage.promoted"),
-    ("production", "1.1.0", "stage.rollback"),
-    ("staging", "1.3.0", "stage.promoted"),
-    ("production", "1.3.0", "stage.promoted"),
-    ("staging", "1.4.0", "stage.promoted"),
-]
-PEOPLE = [
-    ("priya-validation", ("model-risk", "validation")),
-    ("henrik-mrm", ("model-risk",)),
-    ("tobias-ml", ("ml-team",)),
-    ("nina-sre", ("platform",)),
-]
 
 
 def git(repo: Path, *args: str) -> str:
@@ -82,189 +56,18 @@ def git(repo: Path, *args: str) -> str:
     return proc.stdout.strip()
 
 
-def _hex(seed: str, n: int = 64) -> str:
-    return hashlib.sha256(seed.encode()).hexdigest()[:n]
-
-
-def reports_of(entry: LedgerEntry, rng: random.Random) -> dict[str, bytes]:
-    """Three reports of realistic shape and size (~1.5 KB, ~2.5 KB, ~6 KB)."""
-    c = entry.change
-    stem = f"{REPORTS_DIR}/{c.model}/{entry.seq:06d}-{c.stage}-{c.version}"
-    rules = "\n".join(f"| {r.policy} | {r.rule} | {r.type} | {r.result} |" for r in entry.rules)
-    people = "\n".join(
-        f"- {a.login} ({', '.join(a.teams)}) at {a.submitted_at}" for a in entry.approvals
-    )
-    metrics = {m: round(rng.uniform(0.5, 0.95), 4) for m in ("roc_auc", "accuracy", "f1", "recall")}
-    md = (
-        f"# {c.model}: {c.stage} {c.from_ or '(none)'} -> {c.to}\n\n"
-        f"Applied {entry.time} from PR #{entry.pr.number} *{entry.pr.title}* by {entry.pr.author},"
-        f" merge commit `{entry.merge_commit}`.\n\n## Why it was allowed\n\n"
-        f"| policy | rule | type | result |\n|---|---|---|---|\n{rules}\n\n"
-        f"## Approvals\n\n{people}\n\n## Gates\n\n"
-        + "\n".join(f"- **{g.gate}** {g.status}: {g.summary}" for g in entry.gates)
-        + f"\n\nPolicy set `{entry.policy_set_sha256}`; extends ledger hash `{entry.prev_hash}`.\n"
-    )
-    js = json.dumps(
-        {
-            "schema_version": 1,
-            "entry": {"seq": entry.seq, "prev_hash": entry.prev_hash, "time": entry.time},
-            "change": c.model_dump(by_alias=True),
-            "rules": [r.model_dump() for r in entry.rules],
-            "gates": [
-                {**g.model_dump(), "metrics": metrics, "thresholds": {"roc_auc": ">= 0.75"}}
-                for g in entry.gates
-            ],
-            "approvals": [a.model_dump() for a in entry.approvals],
-        },
-        indent=2,
-        sort_keys=True,
-    )
-    points = " ".join(f"{x * 12},{int(200 - rng.uniform(0, 180))}" for x in range(40))
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 480 200" width="480" height="200">'
-        f'<polyline fill="none" stroke="#1f77b4" points="{points}"/></svg>'
-    )
-    css = "body{font:14px system-ui;margin:2em}table{border-collapse:collapse}td,th{padding:4px 8px;border:1px solid #ccc}@media print{a{color:#000}}"
-    html = (
-        f"<!doctype html><html lang=en><meta charset=utf-8><title>{c.model} {c.stage}</title>"
-        f"<style>{css}</style><body>{md.replace(chr(10), '<br>')}<figure>{svg}</figure>"
-        f"<pre>{js[:1500]}</pre></body></html>\n"
-    )
-    return {f"{stem}.md": md.encode(), f"{stem}.json": js.encode(), f"{stem}.html": html.encode()}
-
-
-def build_ledger(repo: Path, models: int, per_model: int, merge: str) -> int:
-    """Write the ledger and reports for `models` x `per_model` entries; the entry count."""
-    rng = random.Random(20241126)
-    out = bytearray()
-    prev_hash, seq = "0" * 64, 0
-    start = 1_700_000_000
-    held: dict[tuple[int, str], str] = {}
-    for step in range(per_model):
-        stage, version, kind = WALK[step % len(WALK)]
-        for index in range(models):
-            seq += 1
-            name = f"model-{index:05d}"
-            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + seq * 30))
-            before = held.get((index, stage))
-            held[(index, stage)] = version
-            approvals = tuple(
-                LedgerApproval(login=login, teams=teams, commit=merge, submitted_at=when)
-                for login, teams in rng.sample(PEOPLE, 2)
-            )
-            draft = LedgerEntry(
-                seq=seq,
-                prev_hash=prev_hash,
-                time=when,
-                change=LedgerChange.model_validate(
-                    {
-                        "kind": kind,
-                        "model": name,
-                        "stage": stage,
-                        "version": version,
-                        "from": before,
-                        "to": version,
-                    }
-                ),
-                merge_commit=merge,
-                pr=PullRequestRef(
-                    number=seq,
-                    title=f"{name} {version} to {stage}",
-                    author="jonas-credit",
-                    head_sha=_hex(f"head{seq}", 40),
-                ),
-                approvals=approvals,
-                policy_set_sha256=_hex("policies"),
-                rules=(
-                    RuleOutcome(
-                        policy="production-high-risk",
-                        rule="four-eyes",
-                        type="approvals",
-                        result="pass",
-                    ),
-                    RuleOutcome(
-                        policy="production-high-risk",
-                        rule="soak",
-                        type="previous_stage",
-                        result="pass",
-                    ),
-                    RuleOutcome(policy="freeze", rule="year-end", type="freeze", result="pass"),
-                    RuleOutcome(
-                        policy="production-high-risk",
-                        rule="card",
-                        type="documentation",
-                        result="pass",
-                    ),
-                ),
-                gates=(
-                    GateSummary(
-                        gate="test",
-                        rule="quality",
-                        status="pass",
-                        summary="roc_auc 0.8312 >= 0.75; claimed metrics reproduced",
-                    ),
-                    GateSummary(
-                        gate="champion",
-                        rule="beats-champion",
-                        status="pass",
-                        summary="roc_auc +0.0123 (95% CI 0.004..0.021) >= 0.005",
-                    ),
-                ),
-            )
-            reports = reports_of(draft, rng)
-            for path, data in reports.items():
-                target = repo / path
-                if not target.parent.is_dir():
-                    target.parent.mkdir(parents=True)
-                target.write_bytes(data)
-            refs = tuple(
-                ReportRef(path=p, sha256=hashlib.sha256(d).hexdigest()) for p, d in reports.items()
-            )
-            entry = draft.model_copy(update={"reports": refs}).sealed()
-            out += entry.line()
-            prev_hash = entry.hash
-    (repo / LEDGER_PATH).write_bytes(bytes(out))
-    return seq
-
-
 def prepare(root: Path, models: int, per_model: int) -> tuple[Path, int]:
     marker = root / ".bench-audit"
-    signature = f"{models} {per_model} v1"
+    signature = f"{models} {per_model} v2 history"
     if marker.exists() and marker.read_text() == signature:
         return root, models * per_model
-    generate_repo(root, models)
-    shutil.rmtree(root / "audit", ignore_errors=True)
-    git(root, "add", "--all")
-    git(
-        root,
-        "-c",
-        "user.name=bench",
-        "-c",
-        "user.email=b@x",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "models",
-    )
-    merge = git(root, "rev-parse", "HEAD")
     started = time.perf_counter()
-    count = build_ledger(root, models, per_model, merge)
-    print(f"built {count} entries and {3 * count} reports in {time.perf_counter() - started:.0f} s")
-    started = time.perf_counter()
-    git(root, "add", "--all")
-    git(
-        root,
-        "-c",
-        "user.name=bench",
-        "-c",
-        "user.email=b@x",
-        "commit",
-        "-q",
-        "-m",
-        "modelops-gitops apply: bench",
+    count = history_gen.build(root, models, per_model)
+    commits = git(root, "rev-list", "--count", "HEAD")
+    print(
+        f"built {count} entries, {3 * count} reports and {commits} commits "
+        f"in {time.perf_counter() - started:.0f} s"
     )
-    print(f"committed in {time.perf_counter() - started:.0f} s")
     marker.write_text(signature)
     return root, count
 
@@ -326,7 +129,9 @@ def main() -> int:
 
     shutil.rmtree(repo / ".git" / "modelops-gitops", ignore_errors=True)
     cold, cold_runs, cold_cpu, proc = median_of(
-        [TOOL, "audit", "verify", "--no-cache"], repo, min(args.runs, 3)
+        [TOOL, "audit", "verify", "--no-cache"],
+        repo,
+        1,  # minutes at 100,000 entries
     )
     show("audit verify --no-cache (cold)", cold, cold_runs, cold_cpu, proc)
     if proc.returncode != 0:

@@ -395,7 +395,9 @@ def report(
     ],
     repo: RepoOpt = None,
 ) -> int:
-    """Write the static compliance dashboard: inventory, stage history, figures, trends."""
+    """Write the static compliance dashboard: inventory, stage history, figures, trends.
+    Runs `audit verify` first: exit 1 when the trail is broken (the site is still written,
+    every page with a banner, the broken entries and later ones marked unverified)."""
     require("report", "report")
     from modelops_gitops.commands import report as report_command
 
@@ -763,7 +765,11 @@ def status(
     model: Annotated[str | None, typer.Argument(help="Only this model.")] = None,
     fmt: FormatOpt = "text",
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 when a stage is out of sync or drifted.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Exit 1 when a stage is out of sync or drifted, or the audit trail is broken.",
+        ),
     ] = False,
     waiver_horizon: Annotated[
         int, typer.Option("--waiver-horizon", min=0, help="Days ahead a waiver 'expires soon'.")

@@ -18,7 +18,7 @@ from apply_fixtures import (
 from plan_fixtures import CREDIT, commit, run_git, set_stage
 
 from modelops_gitops.apply import guard
-from modelops_gitops.audit.ledger import LEDGER_PATH
+from modelops_gitops.audit.ledger import LEDGER_PATH, chain, serialize
 
 LATER = "2024-07-11T09:00:00Z"
 
@@ -75,6 +75,29 @@ def test_apply_refuses_to_append_to_a_broken_chain(repo: Path, tmp_path: Path) -
     assert f"first: {LEDGER_PATH}:2 (seq 2): edited" in out
     assert head(repo) == tip != broken
     assert len(ledger_at(repo)) == len(lines)
+
+
+def test_a_laundered_direct_push_stops_apply(repo: Path) -> None:
+    """One commit changes spec.stages, edits the deploy manifest and appends a copied,
+    re-hashed entry: apply said "nothing to apply" (the direct push was laundered)."""
+    entries = ledger_at(repo)
+    source = next(
+        e for e in entries if (e.change.model, e.change.stage) == ("credit", "production")
+    )
+    claimed = source.change.model_copy(
+        update={"kind": "stage.promoted", "from_": "1.1.0", "to": "1.2.0", "version": "1.2.0"}
+    )
+    copied = source.model_copy(update={"change": claimed, "reports": (), "hash": ""})
+    (repo / LEDGER_PATH).write_bytes(serialize([*entries, *chain(entries, [copied])]))
+    manifest = repo / "deploy/production/credit.json"
+    manifest.write_text(manifest.read_text().replace('"1.1.0"', '"1.2.0"'))
+    laundered = commit(repo, {CREDIT: set_stage("production", "1.2.0")}, "ship it", when=LATER)
+    code, out = run_apply(repo)
+    assert code == 1, out
+    assert "the audit trail is broken" in out
+    assert f"appended by {laundered[:12]}" in out
+    assert "nothing to apply" not in out
+    assert head(repo) == laundered
 
 
 def test_a_held_lock_stops_a_second_apply(repo: Path, tmp_path: Path) -> None:

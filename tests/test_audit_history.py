@@ -90,6 +90,22 @@ def test_rehashing_the_chain_with_a_forged_approver_is_caught(cli: Cli, applied:
     assert "rewrites the ledger from line 6" in data["first"]["message"]
 
 
+def test_status_runs_the_history_walk_too(cli: Cli, applied: Any) -> None:
+    """The re-hashed rewrite above: `status --check` stayed green (it checked the chain at
+    HEAD only, which is self-consistent)."""
+    repo, _ = applied
+    drafts = [d.model_copy(update={"policy_set_sha256": "f" * 64}) for d in ledger_drafts(repo)]
+    entries, files = sealed_with_reports(drafts)
+    write_ledger(repo, entries)
+    for path, data in files.items():
+        (repo / path).write_bytes(data)
+    commit(repo, {}, "modelops-gitops apply: rebuild", when=LATER)
+    result = cli("status", "--repo", str(repo), "--check")
+    assert result.code == 1, result.output
+    assert "chain BROKEN (1 problem(s); run `modelops-gitops audit verify`)" in result.out
+    assert "models in sync" in result.out  # still shown
+
+
 def test_a_whole_chain_rewrite_in_a_forward_commit_is_caught(cli: Cli, applied: Any) -> None:
     repo, _ = applied
     drafts = ledger_drafts(repo)

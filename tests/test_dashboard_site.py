@@ -51,13 +51,15 @@ def report_files(stem: str, roc_auc: float) -> dict[str, bytes]:
 def write_audit(repo: Path, *, message: str = "modelops-gitops apply: history") -> None:
     """A ledger that matches main's history up to 2024-06-03 (credit production 1.1.0), with
     reports for the last entry; credit staging 1.2.0 (2024-07-01, a direct commit) is not in
-    it."""
+    it. Each entry names the real commit that made its change, at that commit's time, so
+    `audit verify` (which `report` runs first) finds the trail intact."""
     files = report_files(REPORT_STEM, 0.7697)
     refs = tuple(ReportRef(path=p, sha256=sha256_bytes(d)) for p, d in sorted(files.items()))
+    first, second = run_git(repo, "rev-list", "--reverse", "--first-parent", "HEAD").split()[:2]
     drafts = [
-        draft("breast-cancer", "staging", "1.1.0", time=START, number=1),
-        draft("breast-cancer", "production", "1.0.0", time=START, number=1),
-        draft("credit", "staging", "1.1.0", time=START, number=1),
+        draft("breast-cancer", "staging", "1.1.0", time=START, number=1, merge_commit=first),
+        draft("breast-cancer", "production", "1.0.0", time=START, number=1, merge_commit=first),
+        draft("credit", "staging", "1.1.0", time=START, number=1, merge_commit=first),
         draft(
             "credit",
             "production",
@@ -67,8 +69,9 @@ def write_audit(repo: Path, *, message: str = "modelops-gitops apply: history") 
             gates=(("test", "pass"), ("fairness", "fail")),
             reports=refs,
             number=12,
+            merge_commit=second,
         ),
-        draft("diabetes", "production", "1.0.0", time=START, number=1),
+        draft("diabetes", "production", "1.0.0", time=START, number=1, merge_commit=first),
     ]
     for rel, data in files.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -232,8 +235,12 @@ def test_changed_and_missing_reports_are_marked_not_linked(
     (audited / f"{REPORT_STEM}.json").unlink()
     (audited / "audit/reports/credit/stray.html").write_bytes(b"<p>stray</p>")
     out = tmp_path / "site"
-    assert build(cli, audited, out).code == 0
+    result = build(cli, audited, out)
+    assert result.code == 1  # a changed report breaks the trail: verify first, then show
+    assert "report-missing" in result.output
     page = Page(out / "models" / "credit.html")
+    assert "Audit trail verification FAILED" in page.words
+    assert 'data-unverified="4"' in (out / "models/credit.html").read_text("utf-8")
     html = (out / "models/credit.html").read_text("utf-8")
     assert "../reports/credit/000004-production-1.1.0.json" not in page.links
     assert "../reports/credit/000004-production-1.1.0.md" in page.links

@@ -100,3 +100,28 @@ def test_a_manifest_no_entry_wrote_is_removed(cli: Cli, repo: Path) -> None:
     assert entry.change.to is None
     assert entry.change.from_ == "9.9.9"
     assert verify(cli, repo)["intact"]
+
+
+def test_a_warm_verify_reads_no_model_file_and_still_sees_a_new_drift(
+    cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deploy and artifact checks are kept per fingerprint of their inputs: a warm run
+    loads no model (10,000 YAML documents in the benchmark); a changed input is a miss."""
+    import time
+
+    from modelops_gitops.apply import deploy_state
+    from modelops_gitops.audit import verify_run
+
+    time.sleep(2.1)  # files changed within two seconds are never trusted by stat (racy)
+    assert verify(cli, repo)["intact"]  # fills the cache
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm verify loaded the models")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(deploy_state, "load_state", refuse)
+        patched.setattr(verify_run, "load_state", refuse)
+        assert verify(cli, repo)["intact"]
+    (repo / PROD).write_bytes((repo / PROD).read_bytes().replace(b'"1.1.0"', b'"1.0.0"'))
+    data = verify(cli, repo)
+    assert [(p["kind"], p["path"]) for p in problems(data)] == [("deploy-drift", PROD)]

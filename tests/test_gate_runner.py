@@ -141,9 +141,26 @@ def test_corrupt_cache_entries_are_misses(cancer: Repo, tmp_path: Path) -> None:
     assert len(loader.loaded) == 1
 
 
-def test_warnings_while_a_gate_runs_are_kept_with_the_result(cancer: Repo) -> None:
-    """An artifact saved by another scikit-learn version: sklearn warns on load; the warning
-    travels with the result (what a reviewer should see) instead of going to stderr."""
+def test_a_cache_hit_is_the_computed_result_key_order_included(
+    cancer: Repo, tmp_path: Path
+) -> None:
+    """The order of a table row's keys is the order of its columns in plan comments and
+    audit reports: a hit must not come back with sorted keys (it did: the entry was written
+    with sort_keys, so a report rendered from cached results put `claimed` before `metric`)."""
+    cache = ResultCache(tmp_path / "cache")
+    rule = policy.TestRule(type="test", thresholds={"roc_auc": {"min": 0.9}})
+    computed = runner.run_gate("test", request(cancer, rule), cache=cache)
+    cached = runner.run_gate("test", request(cancer, rule), cache=cache)
+    columns = list(computed.tables["metrics"][0])
+    assert columns != sorted(columns)  # the case that matters: not alphabetical
+    assert [list(row) for row in cached.tables["metrics"]] == [
+        list(row) for row in computed.tables["metrics"]
+    ]
+    assert cached.model_dump_json() == computed.model_dump_json()
+
+
+def _artifact_from_old_sklearn(cancer: Repo) -> None:
+    """Version 1.1.0's artifact stamped as saved by scikit-learn 1.0.2: sklearn warns on load."""
     path = cancer.root / "artifacts/cancer/1.1.0/model.skops"
     with zipfile.ZipFile(path) as source:
         members = {name: source.read(name) for name in source.namelist()}
@@ -155,6 +172,12 @@ def test_warnings_while_a_gate_runs_are_kept_with_the_result(cancer: Repo) -> No
         for name, data in members.items():
             target.writestr(name, data)
     cancer.versions[1]["artifact"]["sha256"] = sha256(path)
+
+
+def test_warnings_while_a_gate_runs_are_kept_with_the_result(cancer: Repo) -> None:
+    """An artifact saved by another scikit-learn version: sklearn warns on load; the warning
+    travels with the result (what a reviewer should see) instead of going to stderr."""
+    _artifact_from_old_sklearn(cancer)
     with warnings.catch_warnings():
         warnings.filterwarnings("default", category=InconsistentVersionWarning)
         result = runner.run_gate("test", request(cancer, policy.TestRule(type="test")))
@@ -162,6 +185,21 @@ def test_warnings_while_a_gate_runs_are_kept_with_the_result(cancer: Repo) -> No
     rows = result.tables["warnings"]
     assert {row["category"] for row in rows} == {"InconsistentVersionWarning"}
     assert any("LogisticRegression from version 1.0.2" in str(row["message"]) for row in rows)
+
+
+def test_every_gate_using_an_artifact_records_its_load_warnings(cancer: Repo) -> None:
+    """The artifact is loaded once per run, by whichever gate asks first; which gate that is
+    depends on which results came from the cache. Each gate's result holds the warning, so a
+    report does not change with the cache's state."""
+    _artifact_from_old_sklearn(cancer)
+    io = runner.VerifiedIO(cancer.root)
+    fairness = FairnessRule(type="fairness", sensitive_feature="mean_radius")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("default", category=InconsistentVersionWarning)
+        first = runner.run_gate("test", request(cancer, policy.TestRule(type="test")), io=io)
+        second = runner.run_gate("fairness", request(cancer, fairness), io=io)
+        alone = runner.run_gate("fairness", request(cancer, fairness))
+    assert second.tables["warnings"] == first.tables["warnings"] == alone.tables["warnings"]
 
 
 def test_unsafe_artifacts_run_only_when_the_request_allows_them(tmp_path: Path) -> None:

@@ -357,3 +357,18 @@ def test_file_log_refuses_paths_outside_the_tree(repo: Path, path: str) -> None:
         git.file_log(repo, path, "HEAD")
     assert info.value.exit_code == EXIT_INPUT
     assert not isinstance(info.value, GitRefError)
+
+
+def test_batch_history_reads_what_git_show_reads(repo: Path) -> None:
+    first = commit(repo, {"models/a/model.yaml": "one\n", "a b.txt": "spaced\n"}, "one")
+    second = commit(repo, {"models/a/model.yaml": "two\n"}, "two")
+    plain = git.LocalHistory(repo)
+    with git.BatchHistory(repo) as batch:
+        for sha in (first, second):
+            for path in ("models/a/model.yaml", "a b.txt", "absent.yaml"):
+                assert batch.show_file(sha, path) == plain.show_file(sha, path), (sha, path)
+            assert batch.show_file(sha, "models") == b""  # a folder is no file
+        assert batch.show_file(first, "models/a/model.yaml") == b"one\n"
+        assert batch.show_file("HEAD", "models/a/model.yaml") == b"two\n"  # a ref: git show
+        with pytest.raises(InputError):
+            batch.show_file(second, "../outside")

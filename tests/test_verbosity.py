@@ -177,6 +177,7 @@ def test_apply_and_report_show_progress_and_keep_stdout_clean(
     assert site.code == 0, site
     assert [line for line in site.err.splitlines() if line.endswith(" ...")] == [
         "report: reading the ledger, reports and history ...",
+        "report: verifying the audit trail ...",
         "report: drawing figures and pages ...",
         "report: writing the site ...",
     ]

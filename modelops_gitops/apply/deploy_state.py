@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.apply.targets import DEPLOY_DIR, DeployTarget, configured
+from modelops_gitops.audit.fingerprint import files_under, fingerprint
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPAIRED, LedgerEntry, read_lines
 from modelops_gitops.audit.verify import Break
+from modelops_gitops.audit.verify_source import VerifyCache
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.repo.state import RepoState, load_state
-from modelops_gitops.repo.tree import Tree, WorkTree
+from modelops_gitops.repo.tree import MODELOPS_FILE, Tree, WorkTree
 
 
 @dataclass(frozen=True)
@@ -134,28 +136,55 @@ def deploy_files_in(tree: git.GitTree) -> dict[str, bytes]:
     return tree.read_many(paths) if paths else {}
 
 
-def drifts_in(tree: Tree, found: Mapping[str, bytes], ledger: bytes) -> list[Drift]:
+def drifts_in(
+    tree: Tree,
+    found: Callable[[], Mapping[str, bytes]],
+    deploy: Sequence[str],
+    ledger: bytes,
+    cache: VerifyCache | None = None,
+) -> list[Drift]:
+    """deploy/ (`found()` reads the files at `deploy`, their paths) against the ledger. With
+    `cache`, the result is kept per fingerprint of its inputs (the ledger's digest; the model
+    files, modelops.yaml and deploy/ files by stat signature or blob id), so a warm run reads
+    neither the ledger's entries, the models nor deploy/."""
+    key = None
+    if cache is not None:
+        models = (
+            files_under(tree.root, "models")
+            if isinstance(tree, WorkTree)
+            else [p for p in tree.paths() if p.startswith("models/")]
+        )
+        key = fingerprint(tree, [*models, MODELOPS_FILE, *deploy], sha256_bytes(ledger))
+        kept = cache.memo("deploy", key)
+        if isinstance(kept, list):
+            return kept
     entries = [line.entry for line in read_lines(ledger) if line.entry is not None]
-    if not entries:
-        return []
-    state = load_state(tree)
-    return drifts(expected(entries, state, configured(state)), found)
+    result: list[Drift] = []
+    if entries:
+        state = load_state(tree)
+        result = drifts(expected(entries, state, configured(state)), found())
+    if cache is not None:
+        cache.keep_memo("deploy", key, result)
+    return result
 
 
-def work_tree_drifts(root: Path) -> list[Drift]:
+def work_tree_drifts(root: Path, cache: VerifyCache | None = None) -> list[Drift]:
     data = (root / LEDGER_PATH).read_bytes() if (root / LEDGER_PATH).is_file() else b""
-    return drifts_in(WorkTree(root), deploy_files_on_disk(root), data)
+    tree = WorkTree(root)
+    deploy = files_under(tree.root, DEPLOY_DIR)
+    return drifts_in(tree, lambda: deploy_files_on_disk(root), deploy, data, cache)
 
 
-def deploy_breaks(root: Path, rev: str | None) -> list[Break]:
+def deploy_breaks(root: Path, rev: str | None, cache: VerifyCache | None = None) -> list[Break]:
     """deploy/ compared with the ledger: of the work tree, or of commit `rev`."""
     try:
         if rev is None:
-            found = work_tree_drifts(root)
+            found = work_tree_drifts(root, cache)
         else:
             with git.GitTree(root, git.resolve(root, rev), label=rev) as tree:
                 data = tree.read(LEDGER_PATH) if tree.exists(LEDGER_PATH) else b""
-                found = drifts_in(tree, deploy_files_in(tree), data)
+                deploy = [p for p in tree.paths() if p.startswith(f"{DEPLOY_DIR}/")]
+                found = drifts_in(tree, lambda: deploy_files_in(tree), deploy, data, cache)
     except InputError as exc:
         return [Break(0, "deploy-drift", f"deploy/ not checked: {exc.problems[0]}", path="deploy")]
     return [Break(0, "deploy-drift", d.message(), path=d.path) for d in found]

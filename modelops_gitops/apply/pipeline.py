@@ -104,6 +104,7 @@ class Outcome:
     discarded: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     unpushed: int = 0  # apply commits on the branch the remote does not have (no --push)
+    pushed_applies: list[str] = field(default_factory=list)  # apply commits this run pushed
 
     @property
     def refused(self) -> list[Refused]:
@@ -267,6 +268,13 @@ def _push_if_ahead(root: Path, remote: git.Remote, outcome: Outcome) -> None:
     if ahead:
         git.push(root, remote, tag_refs)
         outcome.pushed = True
+        outcome.pushed_applies = [  # oldest first
+            sha
+            for sha, subject in reversed(ahead)
+            if sha and subject.startswith(apply_commit.COMMIT_PREFIX)
+        ]
+        if not remote_tip and outcome.commit:  # a first push: everything went
+            outcome.pushed_applies = [outcome.commit]
     elif tag_refs:
         git.push(root, remote, tag_refs)
 

@@ -8,6 +8,8 @@ signed checkpoint is that line followed by an OpenSSH signature (`ssh-keygen -Y 
 namespace `modelops-gitops-checkpoint`) of the line, newline included.
 
     Checkpoint.line() / parse_checkpoint(text) / parse_pair("SEQ:HASH")
+    Checkpoint.status_description()  the line without the commit: a GitHub commit status on
+                                     that commit (at most 140 characters, the full hash)
     head_of(ledger bytes) -> (seq, hash) | None
     check_extends(ledger bytes, checkpoint) -> the break, or None
 """
@@ -42,6 +44,12 @@ class Checkpoint:
 
     def text(self) -> str:
         return self.line() + "\n" + self.signature
+
+    def status_description(self) -> str:
+        """`modelops-gitops-checkpoint v1 SEQ HASH TIME`: the line without its commit, which
+        is the commit the status is set on (116 characters + the digits of seq: within
+        GitHub's 140 up to a seq of 10^23)."""
+        return f"{MAGIC} v1 {self.seq} {self.hash} {self.time}"
 
 
 def parse_checkpoint(text: str, label: str) -> Checkpoint:

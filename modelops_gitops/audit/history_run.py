@@ -25,21 +25,23 @@ def history_breaks(root: Path, head: str, cache: VerifyCache) -> list[Break]:
     shas = git.first_parent(root, head)
     if all(sha in known for sha in shas):
         return breaks_of({sha: known[sha] for sha in shas})
-    judged = walk(git.mainline(root, head), _reads(root), known)
+    with git.BatchHistory(root) as history:
+        judged = walk(git.mainline(root, head), _reads(root, history), known)
     cache.keep_history(judged)
     return breaks_of(judged)
 
 
-def _reads(root: Path) -> Reads:
+def _reads(root: Path, history: git.History) -> Reads:
+    """Files through `history` (one `cat-file --batch` for the whole walk: a cold walk of
+    100,000 entries reads 200,000 model files)."""
     ledgers: dict[str, bytes | None] = {}
     stages: dict[tuple[str, str], Mapping[str, str]] = {}
-    history = git.LocalHistory(root)
 
     def ledger_at(sha: str) -> bytes | None:
         if sha not in ledgers:
             if len(ledgers) > 2:  # the walk asks for a commit, then its child: keep two
                 del ledgers[next(iter(ledgers))]
-            ledgers[sha] = git.show_file(root, sha, LEDGER_PATH) or None
+            ledgers[sha] = history.show_file(sha, LEDGER_PATH) or None
         return ledgers[sha]
 
     def model_stages(sha: str, model: str) -> Mapping[str, str]:

@@ -15,8 +15,8 @@ from pathlib import Path
 from modelops_gitops import git
 from modelops_gitops.errors import InputError
 from modelops_gitops.git import MainlineCommit
-from modelops_gitops.kinds.settings import AuditSigner
-from modelops_gitops.repo.state import load_state
+from modelops_gitops.kinds.settings import AuditSigner, Repository
+from modelops_gitops.repo.load import load_document
 from modelops_gitops.repo.tree import MODELOPS_FILE
 
 
@@ -26,15 +26,20 @@ def allowed_signers(signers: Sequence[AuditSigner]) -> str:
 
 
 def signers_at(root: Path, commit: str) -> tuple[AuditSigner, ...] | str:
-    """The signers modelops.yaml declares at `commit`, or why they cannot be read."""
+    """The signers modelops.yaml declares at `commit`, or why they cannot be read. Only that
+    file is read (one `git show`, not a listing of a 300,000-file tree); a symlink there is
+    read as its target's name, which is no Repository document, so it is refused."""
     try:
-        with git.GitTree(root, commit) as tree:
-            if not tree.exists(MODELOPS_FILE):
-                return ()
-            state = load_state(tree, models=())
+        data = git.show_file(root, commit, MODELOPS_FILE)
     except InputError as exc:
         return f"{MODELOPS_FILE} at {commit[:12]} is not readable ({exc.problems[0]})"
-    return tuple(state.spec.audit.signers)
+    if not data:
+        return ()
+    doc, problems = load_document(MODELOPS_FILE, data)
+    if problems or not isinstance(doc, Repository):
+        why = problems[0] if problems else "not a Repository document"
+        return f"{MODELOPS_FILE} at {commit[:12]} is not readable ({why})"
+    return tuple(doc.spec.audit.signers)
 
 
 class SignerReads:

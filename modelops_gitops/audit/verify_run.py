@@ -12,6 +12,7 @@ from pathlib import Path
 from modelops_gitops import git
 from modelops_gitops.audit.artifact_check import artifact_pins, check_artifacts
 from modelops_gitops.audit.desired import desired_stages, model_paths
+from modelops_gitops.audit.fingerprint import fingerprint
 from modelops_gitops.audit.history_run import history_breaks
 from modelops_gitops.audit.ledger import LEDGER_PATH
 from modelops_gitops.audit.provenance import introduced_by
@@ -94,7 +95,7 @@ def _verify(
         if tree is not None:
             cache.keep_reports((digest, tree), reported)
     breaks += reported[0]
-    breaks += _artifacts(tree_of_models, files, summary)
+    breaks += _artifacts(tree_of_models, files, summary, digest, cache)
     if git.is_shallow(root):
         notes.append("shallow clone: merge commits and provenance not checked (fetch history)")
     else:
@@ -124,18 +125,32 @@ def _verify(
     )
 
 
-def _artifacts(tree: Tree, files: WorkFiles | RevFiles, summary: ChainSummary) -> list[Break]:
-    """The sha256 of the artifact of every version holding a stage (digests cached)."""
+def _artifacts(
+    tree: Tree, files: WorkFiles | RevFiles, summary: ChainSummary, ledger: str, cache: VerifyCache
+) -> list[Break]:
+    """The sha256 of the artifact of every version holding a stage (digests cached; the pins
+    kept per fingerprint of the ledger and the model files, so a warm run parses none)."""
     if not summary.applied:
         return []
-    try:
-        state = load_state(tree, models=sorted(summary.applied))
-    except InputError:
-        return []  # unreadable model files: the drift checks and validate say why
-    pins = artifact_pins(state, summary.applied)
-    kinds = files.kinds(sorted({p.path for p in pins}))
+    key = fingerprint(tree, model_paths(tree, sorted(summary.applied)), ledger)
+    pins = cache.memo("artifact-pins", key)
+    if pins is None:
+        try:
+            state = load_state(tree, models=sorted(summary.applied))
+        except InputError:
+            return []  # unreadable model files: the drift checks and validate say why
+        pins = artifact_pins(state, summary.applied)
+        cache.keep_memo("artifact-pins", key, pins)
+    paths = sorted({p.path for p in pins})
+    checked = fingerprint(tree, paths, key) if key is not None else None
+    kept = cache.memo("artifact-breaks", checked)
+    if isinstance(kept, list):
+        return kept  # the same pins, the same files (stat signatures or blob ids)
+    kinds = files.kinds(paths)
     digests = files.digests(sorted(p for p, kind in kinds.items() if kind == REGULAR))
-    return check_artifacts(pins, kinds, digests)
+    breaks = check_artifacts(pins, kinds, digests)
+    cache.keep_memo("artifact-breaks", checked, breaks)
+    return breaks
 
 
 def ledger_summary(data: bytes, digest: str, cache: VerifyCache) -> ChainSummary:

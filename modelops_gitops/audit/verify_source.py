@@ -46,6 +46,7 @@ class VerifyCache:
         audit-chain.pickle    the full ChainCheck of the last ledger        (read when needed)
         audit-digests.pickle  report sha256 by stat signature and blob id   (read when needed)
         audit-history.pickle  per branch commit id its history breaks        (read when needed)
+        audit-memo.pickle     per check name its last (input fingerprint, result)
 
     A corrupt or foreign file is ignored; only the latest ledger's results are kept."""
 
@@ -59,6 +60,7 @@ class VerifyCache:
         self._chain: tuple[str, ChainCheck] | None = None
         self._digests: tuple[dict[str, tuple[tuple[int, ...], str]], dict[str, str]] | None = None
         self._history: dict[str, list[Break]] | None = None
+        self._memo: dict[str, tuple[str, Any]] | None = None
         self._dirty: set[str] = set()
 
     def _load(self, name: str) -> Any:
@@ -113,6 +115,24 @@ class VerifyCache:
         self.history().update(judged)
         self._dirty.add("audit-history.pickle")
 
+    def memo(self, name: str, key: str | None) -> Any:
+        """The result check `name` kept for input fingerprint `key` (None: none kept)."""
+        if key is None:
+            return None
+        if self._memo is None:
+            found = self._load("audit-memo.pickle")
+            self._memo = found if isinstance(found, dict) else {}
+        kept = self._memo.get(name)
+        return kept[1] if kept is not None and kept[0] == key else None
+
+    def keep_memo(self, name: str, key: str | None, value: Any) -> None:
+        if key is None:
+            return
+        self.memo(name, key)  # loads the others
+        assert self._memo is not None
+        self._memo[name] = (key, value)
+        self._dirty.add("audit-memo.pickle")
+
     def save(self) -> None:
         if self.folder is None:
             return
@@ -121,6 +141,7 @@ class VerifyCache:
             "audit-chain.pickle": self._chain,
             "audit-digests.pickle": self._digests,
             "audit-history.pickle": self._history,
+            "audit-memo.pickle": self._memo,
         }
         for name in sorted(self._dirty):
             data = pickle.dumps(((_FORMAT, __version__), bodies[name]), pickle.HIGHEST_PROTOCOL)

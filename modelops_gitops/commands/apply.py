@@ -77,14 +77,35 @@ def run_command(
         )
         with step("apply: reconcile, re-check, record"):
             outcome = run(root, options)
+        published = publish_checkpoints(root, outcome, pulls)
     if fmt == "json":
-        data = as_json(outcome) | {"rehearsal_at": iso_utc(at) if at else None}
+        data = as_json(outcome) | {
+            "checkpoints": published,
+            "rehearsal_at": iso_utc(at) if at else None,
+        }
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
     else:
         if at is not None:
             typer.echo(rehearsal_note(at, "every merge judged"))
-        typer.echo(as_text(outcome, push=push))
+        typer.echo("\n".join([as_text(outcome, push=push), *(f"  {line}" for line in published)]))
     return EXIT_VIOLATION if outcome.refused else EXIT_OK
+
+
+def publish_checkpoints(root: Path, outcome: Outcome, pulls: PullRequests) -> list[str]:
+    """After a push, the checkpoint of each apply commit it pushed as a GitHub commit status,
+    when GitHub is configured (GITHUB_TOKEN); a failure is said, and the push stands."""
+    if not outcome.pushed_applies or not os.environ.get("GITHUB_TOKEN", "").strip():
+        return []
+    from modelops_gitops.apply import checkpoint_status
+    from modelops_gitops.github import settings
+
+    if isinstance(pulls, GitHubPulls):
+        return checkpoint_status.publish(root, pulls.provider, outcome.pushed_applies)
+    try:
+        with settings.connect(root, "apply --push (checkpoint status)") as github:
+            return checkpoint_status.publish(root, github, outcome.pushed_applies)
+    except InputError as exc:  # no repository named, the github extra missing, GitHub down
+        return [f"checkpoint NOT published: {exc}; the push stands"]
 
 
 KEY_FILE_ENV = "MODELOPS_GITOPS_SIGNING_KEY_FILE"

@@ -36,10 +36,12 @@ from modelops_gitops.audit.signers import signers_at
 from modelops_gitops.audit.sync import in_order
 from modelops_gitops.audit.verify import Break, ordered
 from modelops_gitops.audit.verify_run import Verdict, run_verify
+from modelops_gitops.audit.verify_source import VerifyCache
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.files import write_atomic
 from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, read_inside
+from modelops_gitops.repo.workspace import cache_dir
 from modelops_gitops.times import iso_utc
 
 # of each --format json document; docs/json-output.md lists them all
@@ -74,7 +76,9 @@ def full_verify(
     """verify_run's checks, deploy/ against the ledger (the deploy targets live on the write
     side), and, given a kept checkpoint, that the ledger extends it."""
     verdict = run_verify(root, rev, use_cache=use_cache)
-    extra = deploy_breaks(root, rev)
+    cache = VerifyCache(cache_dir(root) if use_cache else None)
+    extra = deploy_breaks(root, rev, cache)
+    cache.save()
     if kept is not None:
         extra += checkpoint_breaks(root, rev, kept)
     return replace(verdict, breaks=ordered([*verdict.breaks, *extra])) if extra else verdict

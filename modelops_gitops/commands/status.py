@@ -13,6 +13,7 @@ import typer
 from modelops_gitops import git
 from modelops_gitops.apply.deploy_state import work_tree_drifts
 from modelops_gitops.audit.desired import desired_stages, model_paths
+from modelops_gitops.audit.history_run import history_breaks
 from modelops_gitops.audit.provenance import Introduction, introduced_by
 from modelops_gitops.audit.replay import Difference
 from modelops_gitops.audit.sync import (
@@ -72,17 +73,19 @@ def run(
     models = [model] if model else sorted(set(desired) | set(ledger.applied))
     statuses = with_deploy_drift(model_statuses(inputs, models), root)
     typer.echo(_json(statuses, ledger) if fmt == "json" else _text(statuses, ledger), nl=False)
-    if check and not all(s.in_sync for s in statuses):
+    if check and (ledger.breaks or not all(s.in_sync for s in statuses)):
         return EXIT_VIOLATION
     return EXIT_OK
 
 
 def with_deploy_drift(statuses: list[ModelStatus], root: Path) -> list[ModelStatus]:
     """A stage whose deploy/ file differs from what the ledger implies is out of sync."""
+    cache = VerifyCache(cache_dir(root))
     try:
-        drifted = work_tree_drifts(root)
+        drifted = work_tree_drifts(root, cache)
     except InputError:
         return statuses
+    cache.save()
     found: dict[tuple[str, str], str] = {}
     for drift in drifted:
         where = drift.where()
@@ -110,6 +113,9 @@ def _ledger(root: Path) -> ChainSummary:
         raise InputError.at("audit/ledger.jsonl", f"a {data}, not a regular file")
     data = data or b""
     found = ledger_summary(data, sha256_bytes(data), cache)
+    head = git.head_commit(root)
+    if head is not None and not git.is_shallow(root):  # the history walk, cached per commit
+        found = replace(found, breaks=[*found.breaks, *history_breaks(root, head, cache)])
     cache.save()
     return found
 

@@ -18,9 +18,10 @@ import struct
 from collections import Counter
 from importlib import resources
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from modelops_gitops import __version__
+from modelops_gitops.audit.unverified import Unverified
 from modelops_gitops.dashboard import metrics, views
 from modelops_gitops.dashboard.plots import trend_svg
 from modelops_gitops.dashboard.sources import Sources
@@ -54,8 +55,12 @@ def environment() -> Environment:
     )
 
 
-def build(sources: Sources) -> dict[str, bytes]:
-    """The whole site."""
+def build(
+    sources: Sources, check: Unverified | None = None, notes: tuple[str, ...] = ()
+) -> dict[str, bytes]:
+    """The whole site. `check`: what `audit verify` left unverified (None: not run);
+    `notes`: its notes, shown in every page's footer."""
+    trust, marked = views.trust_view(sources, check, notes)
     state = sources.state
     lifecycle = state.lifecycle.spec.stage_names() if state.lifecycle else []
     stages = metrics.stage_order(
@@ -63,7 +68,7 @@ def build(sources: Sources) -> dict[str, bytes]:
     )
     last_stage = lifecycle[-1] if lifecycle else (stages[-1] if stages else "")
     models = [
-        views.model_view(sources, state.models[name], stages, last_stage)
+        views.model_view(sources, state.models[name], stages, last_stage, marked)
         for name in sorted(state.models)
     ]
     overall = metrics.dora(
@@ -79,6 +84,7 @@ def build(sources: Sources) -> dict[str, bytes]:
         "head_time": sources.head_time,
         "version": __version__,
         "last_stage": last_stage,
+        "trust": trust,
     }
     syncs = Counter(cell.sync for model in models for cell in model.stages if cell.sync)
     files: dict[str, bytes] = {
@@ -100,7 +106,7 @@ def build(sources: Sources) -> dict[str, bytes]:
             ],
             entries=len(sources.entries),
             gone=[
-                (name, views.stage_cells(status, [row.stage for row in status.stages]))
+                (name, views.stage_cells(status, [row.stage for row in status.stages], marked))
                 for name, status in sorted(sources.statuses.items())
                 if name not in state.models
             ],
@@ -117,6 +123,32 @@ def build(sources: Sources) -> dict[str, bytes]:
         files[f"models/{model.name}.html"] = page.render(
             common, root="../", model=model, plots=plots
         ).encode()
+    framed = env.get_template("report_frame.html.j2")
     for path, data in sources.reports.items():
-        files[views.site_report_path(path)] = data
+        site_path = views.site_report_path(path)
+        if trust.broken and path.endswith(".html"):
+            data = _framed(framed, common, path, data, views.report_entries(sources, marked))
+        files[site_path] = data
     return dict(sorted(files.items()))
+
+
+def _framed(
+    page: Template,
+    common: dict[str, object],
+    path: str,
+    data: bytes,
+    entries: dict[str, tuple[int, bool]],
+) -> bytes:
+    """An HTML audit report while the trail is broken: the banner, whether its entry is
+    verified, and the committed report inside a sandboxed frame (its markup can neither hide
+    the banner nor run anything). The .md and .json copies stay byte-identical."""
+    seq, unverified = entries.get(path, (None, True))
+    depth = "../" * (views.site_report_path(path).count("/"))
+    return page.render(
+        common,
+        root=depth,
+        path=path,
+        seq=seq,
+        unverified=unverified,
+        source=data.decode("utf-8", errors="replace"),
+    ).encode()

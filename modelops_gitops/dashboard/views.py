@@ -9,6 +9,7 @@ from posixpath import basename, splitext
 
 from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.audit.sync import ModelStatus
+from modelops_gitops.audit.unverified import Unverified
 from modelops_gitops.dashboard import metrics
 from modelops_gitops.dashboard.sources import Sources, gate_metrics
 from modelops_gitops.digest import sha256_bytes
@@ -35,6 +36,7 @@ class StageCell:
     sync: str  # "in sync" | "out of sync" | "unapproved drift" | "" (stage unused)
     css: str  # badge class
     detail: str  # why it is not in sync (the commit that set it), as `status` says
+    unverified: bool = False  # the applied version comes from an unverified entry
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,23 @@ class TimelineRow:
     gates: tuple[tuple[str, str], ...]  # (text, status)
     reports: tuple[ReportLink, ...]
     merge_commit: str
+    unverified: bool = False  # audit verify failed at or before this entry
+
+
+@dataclass(frozen=True)
+class TrustView:
+    """What `audit verify` said of the trail the pages show: on failure, a banner on every
+    page and the entries from `first_seq` on marked unverified."""
+
+    broken: bool = False
+    problems: tuple[str, ...] = ()  # the trail breaks, as `audit verify` prints them
+    more: int = 0  # breaks beyond those listed
+    first_seq: int | None = None  # the first unverified entry (None: no entry is named)
+    notes: tuple[str, ...] = ()  # verify's notes (anchored or not, shallow clone)
+    entries: int = 0
+
+
+SHOWN_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -92,8 +111,30 @@ class ModelView:
     unlisted_reports: tuple[str, ...]  # site paths of reports no entry names
 
 
-def stage_cells(status: ModelStatus | None, stages: list[str]) -> tuple[StageCell, ...]:
-    """One cell per stage of `stages` (the columns), blank where the model has none."""
+def trust_view(
+    sources: Sources, check: Unverified | None, notes: tuple[str, ...]
+) -> tuple[TrustView, frozenset[int]]:
+    """The banner's content and the seqs of the entries to mark unverified."""
+    if check is None or not check.broken:
+        return TrustView(notes=notes, entries=len(sources.entries)), frozenset()
+    marked = frozenset(e.seq for n, e in enumerate(sources.entries, 1) if check.covers(n))
+    listed = tuple(str(b) for b in check.breaks[:SHOWN_PROBLEMS])
+    view = TrustView(
+        broken=True,
+        problems=listed,
+        more=len(check.breaks) - len(listed),
+        first_seq=min(marked) if marked else None,
+        notes=notes,
+        entries=len(sources.entries),
+    )
+    return view, marked
+
+
+def stage_cells(
+    status: ModelStatus | None, stages: list[str], unverified: frozenset[int] = frozenset()
+) -> tuple[StageCell, ...]:
+    """One cell per stage of `stages` (the columns), blank where the model has none;
+    `unverified`: the seqs of entries verify could not vouch for."""
     held = {row.stage: row for row in status.stages} if status else {}
     cells = []
     for stage in stages:
@@ -111,6 +152,7 @@ def stage_cells(status: ModelStatus | None, stages: list[str]) -> tuple[StageCel
                 sync=row.sync,
                 css=row.sync.replace(" ", "-"),
                 detail=row.detail,
+                unverified=row.applied_seq in unverified,
             )
         )
     return tuple(cells)
@@ -169,7 +211,9 @@ def pr_url(sources: Sources, number: int | None) -> str:
     return f"{server_of(provider, {})}/{repository}/pull/{number}"
 
 
-def timeline_row(sources: Sources, entry: LedgerEntry, prefix: str) -> TimelineRow:
+def timeline_row(
+    sources: Sources, entry: LedgerEntry, prefix: str, unverified: frozenset[int] = frozenset()
+) -> TimelineRow:
     change = entry.change
     moved = f"{change.from_ or '∅'} → {change.to or '∅'}"
     reports = []
@@ -196,6 +240,7 @@ def timeline_row(sources: Sources, entry: LedgerEntry, prefix: str) -> TimelineR
         gates=tuple((f"{g.gate}: {g.status}", g.status) for g in entry.gates),
         reports=tuple(reports),
         merge_commit=entry.merge_commit[:12],
+        unverified=entry.seq in unverified,
     )
 
 
@@ -210,6 +255,11 @@ def _pr_label(entry: LedgerEntry) -> str:
 def _report_order(path: str) -> tuple[int, str]:
     order = {".html": 0, ".md": 1, ".json": 2}
     return order.get(splitext(path)[1], 3), path
+
+
+def report_entries(sources: Sources, marked: frozenset[int]) -> dict[str, tuple[int, bool]]:
+    """report path -> (the seq of the entry naming it, whether that entry is unverified)."""
+    return {ref.path: (e.seq, e.seq in marked) for e in sources.entries for ref in e.reports}
 
 
 def site_report_path(repo_path: str) -> str:
@@ -232,7 +282,13 @@ def measured(sources: Sources, model: str) -> dict[str, dict[str, dict[str, floa
     return out
 
 
-def model_view(sources: Sources, model: Model, stages: list[str], last_stage: str) -> ModelView:
+def model_view(
+    sources: Sources,
+    model: Model,
+    stages: list[str],
+    last_stage: str,
+    unverified: frozenset[int] = frozenset(),
+) -> ModelView:
     name = model.metadata.name
     entries = [e for e in sources.entries if e.change.model == name]
     span = metrics.ledger_span(sources.entries)
@@ -249,10 +305,10 @@ def model_view(sources: Sources, model: Model, stages: list[str], last_stage: st
         risk_tier=spec.risk_tier,
         task=spec.task.replace("_", " "),
         description=spec.description,
-        stages=stage_cells(sources.statuses.get(name), stages),
+        stages=stage_cells(sources.statuses.get(name), stages, unverified),
         health=health(sources.statuses.get(name)),
         figures=figures(dora, last_stage),
-        timeline=tuple(timeline_row(sources, e, "../") for e in reversed(entries)),
+        timeline=tuple(timeline_row(sources, e, "../", unverified) for e in reversed(entries)),
         trends=tuple(metrics.plotted(metrics.trends(claimed, found))),
         measured_versions=measured_versions,
         measurements=tuple(

@@ -6,6 +6,11 @@ gate's VERSION and the versions of the libraries that compute it (see `runner.ca
 Entries are JSON files `<dir>/<gate>-<key>.json` holding the material and the result, written
 atomically. Only "pass" and "fail" results are stored: an "error" (a missing file, a missing
 optional dependency) must be retried. An unreadable entry is a miss.
+
+A hit returns the result exactly as it was computed, key order included: the order of a
+table row's keys is the order of its columns in plan comments and audit reports, so the
+result is stored as dumped (never with sorted keys) and a report renders to the same bytes
+whether its gate results were computed or read from here.
 """
 
 from __future__ import annotations
@@ -61,8 +66,13 @@ class ResultCache:
         handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(canonical_json(entry))
+                stream.write(_as_dumped(entry))
             os.replace(temporary, self._path(gate, cache_key(material)))
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _as_dumped(data: Any) -> bytes:
+    """JSON keeping every dict's insertion order (see the module docstring)."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()

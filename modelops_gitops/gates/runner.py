@@ -75,14 +75,22 @@ class VerifiedIO:
         self.loader = loader
         self.progress = progress
         self._models: dict[tuple[str, str], Any] = {}
+        self._load_warnings: dict[tuple[str, str], list[warnings.WarningMessage]] = {}
         self._verified: set[tuple[str, str]] = set()
 
     def model(self, artifact: Artifact) -> Any:
+        """The loaded artifact. Warnings its loading raised are raised again on every call,
+        so each gate that uses it records them, whether or not it was the one that loaded
+        it (which depends on which other gates' results came from the cache)."""
         key = (artifact.sha256, artifact.format)
         if key not in self._models:
-            self._models[key] = self.loader(
-                artifact, root=self.root, allow_unsafe=self.allow_unsafe, trusted=self.trusted
-            )
+            with warnings.catch_warnings(record=True) as caught:
+                self._models[key] = self.loader(
+                    artifact, root=self.root, allow_unsafe=self.allow_unsafe, trusted=self.trusted
+                )
+            self._load_warnings[key] = caught
+        for w in self._load_warnings[key]:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         return self._models[key]
 
     def frame(self, dataset: Pinned, columns: Sequence[str]) -> pd.DataFrame:

@@ -7,12 +7,14 @@ literal pathspecs, so nothing from a pull request is read as an option.
     log        commit times, the commits that changed a path, a branch's mainline
     tree       the files of a commit without checking it out (`GitTree`, the `Tree` for git)
     history    `History`, the protocol history readers take, and `LocalHistory`
+    batch      `BatchHistory`: a LocalHistory reading files through one `cat-file --batch`
     worktree   the work tree and index: dirty paths, restore, stage
     writes     commits and tags as a named identity, fetch, atomic push
 
 Callers use the names below (`git.resolve(root, ref)`), not the modules.
 """
 
+from modelops_gitops.git.batch import BatchHistory
 from modelops_gitops.git.history import History, LocalHistory
 from modelops_gitops.git.log import (
     MainlineCommit,
@@ -79,6 +81,7 @@ __all__ = [
     "CHECKPOINT_NAMESPACE",
     "SUBMODULE_MODE",
     "SYMLINK_MODE",
+    "BatchHistory",
     "GitTree",
     "History",
     "Identity",

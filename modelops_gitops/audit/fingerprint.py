@@ -1,0 +1,57 @@
+"""What the model-reading checks of `audit verify` and `status` (artifact pins, deploy/
+against the ledger) depend on, as one digest: a warm run whose inputs did not change reuses
+their result instead of loading every model file (10,000 YAML documents).
+
+    fingerprint(tree, paths, *salt) -> str | None
+
+For a work tree, each file enters by its stat signature (size, mtime, ctime, inode, mode:
+what git's index trusts); a file changed within the last two seconds makes the answer None
+(racy: the result is computed and not kept). For a commit's tree, by blob id. A missing file
+enters as missing. `salt` adds whatever else the result depends on (the ledger's digest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+
+from modelops_gitops import __version__
+from modelops_gitops.git.tree import GitTree
+from modelops_gitops.repo.tree import Tree, WorkTree
+from modelops_gitops.repo.validate_cache import RACY_NS
+
+
+def fingerprint(tree: Tree, paths: Iterable[str], *salt: str) -> str | None:
+    digest = hashlib.sha256("\0".join((__version__, *salt)).encode())
+    if isinstance(tree, WorkTree):
+        horizon = time.time_ns() - RACY_NS
+        for path in sorted(paths):
+            try:
+                info = os.lstat(tree.root / path)
+            except FileNotFoundError:
+                digest.update(f"{path}\0-\n".encode())
+                continue
+            if info.st_mtime_ns >= horizon or info.st_ctime_ns >= horizon:
+                return None
+            signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            digest.update(f"{path}\0{info.st_mode}\0{signature}\n".encode())
+        return digest.hexdigest()
+    if isinstance(tree, GitTree):
+        for path in sorted(paths):
+            blob = tree.blob_id(path) if tree.exists(path) else "-"
+            digest.update(f"{path}\0{blob}\n".encode())
+        return digest.hexdigest()
+    return None  # another Tree: nothing to key on
+
+
+def files_under(root: str | os.PathLike[str], folder: str) -> list[str]:
+    """Every path under `folder` of a work tree (links listed, not followed)."""
+    found = []
+    top = os.path.join(root, folder)
+    for current, dirs, files in os.walk(top):
+        rel = os.path.relpath(current, root).replace(os.sep, "/")
+        found += [f"{rel}/{name}" for name in files]
+        found += [f"{rel}/{name}" for name in dirs if os.path.islink(os.path.join(current, name))]
+    return found
