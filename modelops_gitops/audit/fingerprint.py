@@ -27,9 +27,10 @@ def fingerprint(tree: Tree, paths: Iterable[str], *salt: str) -> str | None:
     digest = hashlib.sha256("\0".join((__version__, *salt)).encode())
     if isinstance(tree, WorkTree):
         horizon = time.time_ns() - RACY_NS
+        root = os.fspath(tree.root)  # string joins: 10,000s of paths, pathlib costs 3x the stat
         for path in sorted(paths):
             try:
-                info = os.lstat(tree.root / path)
+                info = os.lstat(os.path.join(root, path))
             except FileNotFoundError:
                 digest.update(f"{path}\0-\n".encode())
                 continue

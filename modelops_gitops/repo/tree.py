@@ -144,7 +144,7 @@ class WorkTree:
         return dict(self._special)
 
     def exists(self, path: str) -> bool:
-        return os.path.lexists(self.root / path)
+        return os.path.lexists(os.path.join(self._root_str, path))
 
     def read(self, path: str) -> bytes:
         return read_inside(self.root, path)
