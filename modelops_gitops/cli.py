@@ -296,7 +296,6 @@ def report(
     repo: RepoOpt = None,
 ) -> int:
     """Write the static compliance dashboard: inventory, stage history, figures, trends."""
-    require("report", "report")
     from modelops_gitops.commands import report as report_command
 
     return report_command.run(resolve_repo(repo), out)
@@ -404,8 +403,7 @@ def demo(
 ) -> int:
     """The whole loop on the bundled example in a scratch repo with a local bare remote:
     register, plan, approve, merge, apply, audit verify, roll back, dashboard."""
-    for extra in ("gates", *(() if no_dashboard else ("report",))):
-        require(extra, "demo")
+    require("gates", "demo")
     from modelops_gitops.commands import demo as demo_command
 
     return demo_command.run(keep, dashboard=not no_dashboard)
