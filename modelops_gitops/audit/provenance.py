@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from modelops_gitops.audit.replay import Difference
 from modelops_gitops.git import History
-from modelops_gitops.repo.history import stages_at, stages_of
+from modelops_gitops.repo.history import stages_at
 from modelops_gitops.repo.model_files import ModelFiles
 from modelops_gitops.repo.state import model_file
 from modelops_gitops.times import iso_utc
@@ -60,13 +61,20 @@ def introduced_by(
 
 
 def introductions(
-    history: History, head: str, diffs: Sequence[Difference], *, files: ModelFiles | None = None
+    history: History,
+    head: str,
+    diffs: Sequence[Difference],
+    *,
+    files: ModelFiles | None = None,
+    cache: Path | None = None,
 ) -> Callable[[Difference], Introduction | None]:
     """`introduced_by` for many differences at once (status, audit verify, the dashboard):
     one pass over the mainline's model-file versions (`repo.model_files`), the files of
-    `diffs` read together; the answer for each difference, as a lookup."""
-    files = files or ModelFiles(history, head)
+    `diffs` read together (and, with `cache`, remembered by blob id for the next command);
+    the answer for each difference, as a lookup."""
+    files = files or ModelFiles(history, head, cache=cache)
     files.prefetch(model_file(d.model) for d in diffs)
+    files.save()
     found: dict[tuple[str, str, str | None], Introduction | None] = {}
 
     def intro_of(diff: Difference) -> Introduction | None:
@@ -82,8 +90,8 @@ def introduced_in(
     files: ModelFiles, model: str, stage: str, desired: str | None
 ) -> Introduction | None:
     """`introduced_by`, answered from the model files' versions read in one pass."""
-    specs = files.specs(model_file(model))
-    found = _last_change_to(((v, stages_of(spec).get(stage)) for v, spec in specs), desired)
+    facts = files.facts(model_file(model))
+    found = _last_change_to(((v, stages.get(stage)) for v, (stages, _) in facts), desired)
     if found is None:
         return None
     return Introduction(commit=found.commit, parents=found.parents, time=iso_utc(found.time))

@@ -109,7 +109,7 @@ def _verify(
         )
         owners = {name: p for p in paths if (name := model_folder(p)) is not None}
         diffs = differences(summary.applied, desired)
-        intro_of = introductions(git.LocalHistory(root), head, diffs)
+        intro_of = introductions(git.LocalHistory(root), head, diffs, cache=cache.folder)
         breaks += check_drift(diffs, intro_of, owners)
     cache.save()
     return Verdict(

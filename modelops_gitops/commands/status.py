@@ -120,7 +120,7 @@ def _intros(
 ) -> Callable[[Difference], Introduction | None]:
     if head is None or not diffs:
         return lambda diff: None
-    return introductions(git.LocalHistory(root), head, diffs)
+    return introductions(git.LocalHistory(root), head, diffs, cache=cache_dir(root))
 
 
 def _records(root: Path) -> dict[str, MonitorResult]:

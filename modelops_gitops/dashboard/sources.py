@@ -26,6 +26,7 @@ from modelops_gitops.monitor.records import load_records
 from modelops_gitops.repo.model_files import ModelFiles
 from modelops_gitops.repo.state import RepoState, load_repository, model_file
 from modelops_gitops.repo.tree import read_inside
+from modelops_gitops.repo.workspace import cache_dir
 from modelops_gitops.times import iso_utc
 
 
@@ -60,7 +61,7 @@ def gather(root: Path) -> Sources:
     head_time = git.commit_time(root, head)
     desired = desired_stages(state)
     history = git.LocalHistory(root)
-    files = ModelFiles(history, head)  # one mainline pass for provenance and registrations
+    files = ModelFiles(history, head, cache=cache_dir(root))  # one pass for both questions
     inputs = StatusInputs(
         desired=desired,
         applied=applied,
@@ -114,6 +115,7 @@ def read_reports(root: Path) -> dict[str, bytes]:
 def registered_at(files: ModelFiles, models: list[str]) -> dict[tuple[str, str], datetime]:
     """When each version of `models` was registered (`ModelFiles.registrations`)."""
     files.prefetch(model_file(model) for model in models)
+    files.save()
     return {
         (model, version): when
         for model in models
