@@ -20,6 +20,8 @@ from modelops_gitops.audit.checkpoint import (
     parse_pair,
 )
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, parse_ledger
+from modelops_gitops.audit.ledger_index import ledger_index
+from modelops_gitops.audit.ledger_index import read_entries as read_indexed
 from modelops_gitops.audit.queries import (
     COLUMNS,
     Moment,
@@ -235,9 +237,16 @@ def neutralised(frame: Any) -> Any:
 
 
 def at(root: Path, moment: Moment, fmt: str) -> int:
-    entries = read_entries(root)
+    index = ledger_index(root)
+    rows = index.entries if index else ()
     instant = moment.end()
-    held = held_at(entries, instant)
+    held_rows = held_at(rows, instant)
+    wanted = {row.line: row for stages in held_rows.values() for row in stages.values()}
+    full = dict(zip(wanted, read_indexed(root, list(wanted.values())), strict=True))
+    held = {
+        model: {stage: full[row.line] for stage, row in stages.items()}
+        for model, stages in held_rows.items()
+    }
     order = stage_order(root)
     if fmt == "json":
         body = {
@@ -252,7 +261,7 @@ def at(root: Path, moment: Moment, fmt: str) -> int:
         return EXIT_OK
     typer.echo(f"applied at {stamp(instant)}:")
     if not held:
-        first = f" (the first is at {entries[0].time})" if entries else ""
+        first = f" (the first is at {rows[0].time})" if rows else ""
         typer.echo(f"  nothing: no ledger entry at or before that moment{first}")
     for model, stages in sorted(held.items()):
         typer.echo(f"{model}")

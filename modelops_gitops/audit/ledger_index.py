@@ -1,0 +1,165 @@
+"""Edge: an index of the work tree's ledger, so `history MODEL` and `audit at DATE` read and
+validate only the lines they show instead of all of them.
+
+The index lives in the clone's private cache (`<git dir>/modelops-gitops/ledger-index.pickle`)
+and is keyed by the ledger's sha256. Building it validates EVERY line once (a malformed line
+is bad input naming its line, exactly as `parse_ledger` says) and keeps, per line, where it
+is in the file and the few fields a query filters and replays by (seq, time, hash, change
+kind, model, stage, to). A later query trusts it while the ledger's stat signature (size,
+mtime, ctime, inode: what git's index trusts; a file changed within the last two seconds is
+always hashed) is unchanged, or when the ledger hashes to the same sha256; anything else
+builds it again. The lines a query selects are read by offset and validated in full.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from modelops_gitops import __version__
+from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, read_lines
+from modelops_gitops.errors import InputError
+from modelops_gitops.files import write_atomic
+from modelops_gitops.problems import Problem
+from modelops_gitops.repo.tree import inside
+from modelops_gitops.repo.validate_cache import RACY_NS
+from modelops_gitops.repo.workspace import cache_dir
+
+INDEX_FILE = "ledger-index.pickle"
+_FORMAT = 1
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # bytes.splitlines' line breaks
+_CHUNK = 1 << 20
+
+
+class IndexedChange(NamedTuple):
+    kind: str
+    model: str
+    stage: str
+    to: str | None
+
+
+class IndexedEntry(NamedTuple):
+    """What `replay` and the filters need of a line, and where the line is."""
+
+    seq: int
+    time: str
+    hash: str
+    change: IndexedChange
+    line: int  # 1-based, as problems name it
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class LedgerIndex:
+    digest: str
+    signature: tuple[int, ...]
+    entries: tuple[IndexedEntry, ...]
+
+
+def ledger_index(root: Path) -> LedgerIndex | None:
+    """The index of `root`'s ledger (built or refreshed when needed); None without a ledger."""
+    path = root / LEDGER_PATH
+    if not os.path.lexists(path):
+        return None
+    target = inside(root, LEDGER_PATH)
+    signature = _signature(target)
+    folder = cache_dir(root)
+    known = _load(folder)
+    if known is not None and known.signature == signature:
+        return known
+    digest = _sha256(target)
+    if known is not None and known.digest == digest:
+        index = LedgerIndex(digest, signature, known.entries)
+    else:
+        index = build(target.read_bytes(), digest, signature)
+    if folder is not None:
+        kept = LedgerIndex(digest, (), index.entries) if _racy(signature) else index
+        data = pickle.dumps(((_FORMAT, __version__), kept), pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError):  # an unwritable cache costs time, not correctness
+            write_atomic(folder / INDEX_FILE, data)
+    return index
+
+
+def build(data: bytes, digest: str, signature: tuple[int, ...]) -> LedgerIndex:
+    """Validate every line (InputError naming each bad one) and index it."""
+    entries: list[IndexedEntry] = []
+    problems: list[Problem] = []
+    spans = _spans(data)
+    for line, (offset, length) in zip(read_lines(data), spans, strict=True):
+        if line.entry is None:
+            problems.append(Problem(LEDGER_PATH, line.number, 1, "", line.problem))
+            continue
+        entry, change = line.entry, line.entry.change
+        kept = IndexedChange(change.kind, change.model, change.stage, change.to)
+        entries.append(
+            IndexedEntry(entry.seq, entry.time, entry.hash, kept, line.number, offset, length)
+        )
+    if problems:
+        raise InputError(problems)
+    return LedgerIndex(digest, signature, tuple(entries))
+
+
+def read_entries(root: Path, wanted: Sequence[IndexedEntry]) -> list[LedgerEntry]:
+    """The full entries of the `wanted` lines, read by offset and validated."""
+    out: list[LedgerEntry] = []
+    if not wanted:
+        return out
+    with inside(root, LEDGER_PATH).open("rb") as handle:
+        for row in wanted:
+            handle.seek(row.offset)
+            raw = handle.read(row.length)
+            try:
+                out.append(LedgerEntry.model_validate_json(raw))
+            except ValueError as exc:  # changed since it was indexed: a race, say so
+                raise InputError.at(
+                    LEDGER_PATH, f"line {row.line} changed while it was read: {exc}"
+                ) from None
+    return out
+
+
+def _spans(data: bytes) -> Iterator[tuple[int, int]]:
+    """(offset, length without the line break) of each line, as `bytes.splitlines` cuts."""
+    for match in _LINE.finditer(data):
+        text = match.group()
+        yield match.start(), len(text.rstrip(b"\r\n"))
+
+
+def _signature(path: Path) -> tuple[int, ...]:
+    info = os.stat(path)
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _racy(signature: tuple[int, ...]) -> bool:
+    """Changed within the last two seconds: a later change could keep the same signature, so
+    the index is kept by digest alone (the next query hashes the ledger to use it)."""
+    return time.time_ns() - max(signature[1], signature[2]) < RACY_NS
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _load(folder: Path | None) -> LedgerIndex | None:
+    if folder is None:
+        return None
+    try:
+        with (folder / INDEX_FILE).open("rb") as handle:
+            header, body = pickle.load(handle)
+    except Exception:  # absent, unreadable, foreign or older: build it again
+        return None
+    if header != (_FORMAT, __version__) or not isinstance(body, LedgerIndex):
+        return None
+    return body
