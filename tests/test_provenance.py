@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -165,3 +166,33 @@ def test_one_history_pass_answers_as_the_per_stage_walk_does(tmp_path: Path) -> 
     for model in models:
         path = f"models/{model}/model.yaml"
         assert files.registrations(path) == registrations(history, "HEAD", path), model
+
+
+def test_model_file_facts_are_kept_by_blob_for_the_next_command(tmp_path: Path) -> None:
+    """The second pass over the same history reads no blob: each blob's stages and versions
+    come from the clone's cache (content addressed, so they cannot go stale); a corrupt
+    cache file is ignored."""
+    repo = governed_repo(tmp_path)
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    reads: list[int] = []
+
+    class Counting(git.LocalHistory):
+        def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
+            reads.append(len(oids))
+            return super().read_blobs(oids)
+
+    path = "models/credit/model.yaml"
+    first = ModelFiles(Counting(repo), "HEAD", cache=folder)
+    expected = first.registrations(path)
+    first.save()
+    assert reads
+    reads.clear()
+    second = ModelFiles(Counting(repo), "HEAD", cache=folder)
+    assert second.registrations(path) == expected
+    assert reads == []
+    for cached in folder.iterdir():
+        cached.write_bytes(b"garbage")
+    third = ModelFiles(Counting(repo), "HEAD", cache=folder)
+    assert third.registrations(path) == expected
+    assert reads
