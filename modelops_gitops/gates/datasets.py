@@ -30,6 +30,12 @@ from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.limits import LIMITS, Capped, too_many_rows
 from modelops_gitops.gates.sources import Location, Source, open_source
 
+# pandas' default `na_values` (pandas._libs.parsers.STR_NA_VALUES), which Evidently reads with
+CSV_NULLS = (
+    *("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND"),
+    *("1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"),
+)
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -84,7 +90,7 @@ def read_schema(location: Location, *, root: Path | None = None) -> pa.Schema:
                 return pq.ParquetDataset(source.path, filesystem=source.fs).schema
             return pq.read_schema(source.path, filesystem=source.fs)
         with _csv_stream(source) as stream:
-            return pacsv.open_csv(stream).schema
+            return pacsv.open_csv(stream, convert_options=csv_options()).schema
     except (OSError, pa.ArrowException) as exc:
         raise GateInputError.at(source.location, f"cannot read {source.format}: {exc}") from exc
 
@@ -134,8 +140,7 @@ def read_table(
                 read_dictionary=strings if dictionary else None,
             ) as handle:
                 return handle.read(columns=wanted)
-        options = pacsv.ConvertOptions(include_columns=wanted or [], auto_dict_encode=dictionary)
-        return _read_csv(source, options)
+        return _read_csv(source, csv_options(wanted or [], dictionary=dictionary))
     except (OSError, KeyError, pa.ArrowException) as exc:  # KeyError: unknown parquet column
         missing = [c for c in wanted or [] if c not in column_names(source)]
         if missing:
@@ -164,6 +169,19 @@ def read_frame(
     if table.num_rows == 0:
         raise GateInputError.at(source.location, "dataset has no rows")
     return table.to_pandas()
+
+
+def csv_options(columns: Sequence[str] = (), *, dictionary: bool = False) -> Any:
+    """How a CSV's cells are read: the strings pandas (and so Evidently) reads as missing
+    are nulls in every column, strings included (an empty field is a missing value, not a
+    category "")."""
+    return pacsv.ConvertOptions(
+        include_columns=list(columns),
+        auto_dict_encode=dictionary,
+        null_values=list(CSV_NULLS),
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+    )
 
 
 def _csv_stream(source: Source) -> Any:
