@@ -27,15 +27,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import audit_bench
 from audit_bench import TOOL, git
 
+from modelops_gitops.repo.scaffold import scaffold_files
+
 INDEX = Path(".git/modelops-gitops/ledger-index.pickle")
 
 
 def prepare(root: Path, models: int, per_model: int) -> int:
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / "modelops.yaml").exists():  # a repository around the ledger
+        for rel, data in scaffold_files(owner="acme", name="bench").items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
     marker = root / ".bench-ledger-query"
     signature = f"{models} {per_model} v1"
     if marker.exists() and marker.read_text() == signature:
         return models * per_model
-    root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
         git(root, "init", "-q")
     (root / "audit").mkdir(exist_ok=True)

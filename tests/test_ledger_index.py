@@ -39,6 +39,7 @@ def test_history_and_audit_at_answer_as_the_full_parse(cli: Cli, tmp_path: Path)
         full = held_at(entries, moment.end())
         result = cli("audit", "at", when, "--repo", str(repo), "--format", "json")
         assert result.code == 0, result
+        assert result.out == json.dumps(json.loads(result.out), indent=2) + "\n"  # as one dump
         shown = json.loads(result.out)["models"]
         assert {m: set(s) for m, s in shown.items()} == {m: set(s) for m, s in full.items()}
         for model, stages in full.items():
@@ -97,4 +98,4 @@ def test_a_corrupt_index_file_is_ignored(cli: Cli, tmp_path: Path) -> None:
     assert history(cli, repo, "credit") == expected
     index = ledger_index(repo.resolve())
     assert index is not None
-    assert len(index.entries) == len(ledger_lines(repo))
+    assert len(index.rows()) == len(ledger_lines(repo))

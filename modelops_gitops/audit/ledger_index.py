@@ -20,7 +20,7 @@ import pickle
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,16 +53,47 @@ class IndexedEntry(NamedTuple):
     time: str
     hash: str
     change: IndexedChange
-    line: int  # 1-based, as problems name it
+    line: int  # 1-based, as problems name it (a valid ledger has no skipped line)
     offset: int
     length: int
 
 
 @dataclass(frozen=True)
 class LedgerIndex:
+    """Columns, one value per line (plain lists: they load in milliseconds)."""
+
     digest: str
     signature: tuple[int, ...]
-    entries: tuple[IndexedEntry, ...]
+    seqs: list[int]
+    times: list[str]
+    hashes: list[str]
+    kinds: list[str]
+    models: list[str]
+    stages: list[str]
+    tos: list[str | None]
+    offsets: list[int]
+    lengths: list[int]
+
+    def row(self, i: int) -> IndexedEntry:
+        change = IndexedChange(self.kinds[i], self.models[i], self.stages[i], self.tos[i])
+        return IndexedEntry(
+            self.seqs[i],
+            self.times[i],
+            self.hashes[i],
+            change,
+            i + 1,
+            self.offsets[i],
+            self.lengths[i],
+        )
+
+    def rows(self) -> list[IndexedEntry]:
+        return [self.row(i) for i in range(len(self.seqs))]
+
+    def of_model(self, model: str) -> list[IndexedEntry]:
+        return [self.row(i) for i, name in enumerate(self.models) if name == model]
+
+    def with_signature(self, signature: tuple[int, ...]) -> LedgerIndex:
+        return replace(self, signature=signature)
 
 
 def ledger_index(root: Path) -> LedgerIndex | None:
@@ -78,11 +109,11 @@ def ledger_index(root: Path) -> LedgerIndex | None:
         return known
     digest = _sha256(target)
     if known is not None and known.digest == digest:
-        index = LedgerIndex(digest, signature, known.entries)
+        index = known.with_signature(signature)
     else:
         index = build(target.read_bytes(), digest, signature)
     if folder is not None:
-        kept = LedgerIndex(digest, (), index.entries) if _racy(signature) else index
+        kept = index.with_signature(()) if _racy(signature) else index
         data = pickle.dumps(((_FORMAT, __version__), kept), pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # an unwritable cache costs time, not correctness
             write_atomic(folder / INDEX_FILE, data)
@@ -91,21 +122,25 @@ def ledger_index(root: Path) -> LedgerIndex | None:
 
 def build(data: bytes, digest: str, signature: tuple[int, ...]) -> LedgerIndex:
     """Validate every line (InputError naming each bad one) and index it."""
-    entries: list[IndexedEntry] = []
+    index = LedgerIndex(digest, signature, [], [], [], [], [], [], [], [], [])
     problems: list[Problem] = []
-    spans = _spans(data)
-    for line, (offset, length) in zip(read_lines(data), spans, strict=True):
+    for line, (offset, length) in zip(read_lines(data), _spans(data), strict=True):
         if line.entry is None:
             problems.append(Problem(LEDGER_PATH, line.number, 1, "", line.problem))
             continue
         entry, change = line.entry, line.entry.change
-        kept = IndexedChange(change.kind, change.model, change.stage, change.to)
-        entries.append(
-            IndexedEntry(entry.seq, entry.time, entry.hash, kept, line.number, offset, length)
-        )
+        index.seqs.append(entry.seq)
+        index.times.append(entry.time)
+        index.hashes.append(entry.hash)
+        index.kinds.append(change.kind)
+        index.models.append(change.model)
+        index.stages.append(change.stage)
+        index.tos.append(change.to)
+        index.offsets.append(offset)
+        index.lengths.append(length)
     if problems:
         raise InputError(problems)
-    return LedgerIndex(digest, signature, tuple(entries))
+    return index
 
 
 def read_entries(root: Path, wanted: Sequence[IndexedEntry]) -> list[LedgerEntry]:

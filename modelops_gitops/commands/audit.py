@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -237,37 +238,51 @@ def neutralised(frame: Any) -> Any:
 
 
 def at(root: Path, moment: Moment, fmt: str) -> int:
+    """Model by model, so only one model's entries are in memory at a time (the index
+    tells which lines hold what; only those are read and validated)."""
     index = ledger_index(root)
-    rows = index.entries if index else ()
+    rows = index.rows() if index else []
     instant = moment.end()
     held_rows = held_at(rows, instant)
-    wanted = {row.line: row for stages in held_rows.values() for row in stages.values()}
-    full = dict(zip(wanted, read_indexed(root, list(wanted.values())), strict=True))
-    held = {
-        model: {stage: full[row.line] for stage, row in stages.items()}
-        for model, stages in held_rows.items()
-    }
     order = stage_order(root)
+
+    def models() -> Iterator[tuple[str, dict[str, LedgerEntry]]]:
+        for model, stages in sorted(held_rows.items()):
+            names = in_order(stages, order)
+            entries = read_indexed(root, [stages[stage] for stage in names])
+            yield model, dict(zip(names, entries, strict=True))
+
     if fmt == "json":
-        body = {
-            "schema_version": 1,
-            "at": stamp(instant),
-            "models": {
-                model: {stage: entry_view(stages[stage]) for stage in in_order(stages, order)}
-                for model, stages in sorted(held.items())
-            },
-        }
-        typer.echo(json.dumps(body, indent=2))
+        head = {"schema_version": 1, "at": stamp(instant)}
+        views = ((m, {st: entry_view(e) for st, e in held.items()}) for m, held in models())
+        for chunk in json_object_chunks(head, "models", views):
+            typer.echo(chunk, nl=False)
+        typer.echo("")
         return EXIT_OK
     typer.echo(f"applied at {stamp(instant)}:")
-    if not held:
+    if not held_rows:
         first = f" (the first is at {rows[0].time})" if rows else ""
         typer.echo(f"  nothing: no ledger entry at or before that moment{first}")
-    for model, stages in sorted(held.items()):
+    for model, held in models():
         typer.echo(f"{model}")
-        for stage in in_order(stages, order):
-            typer.echo(_held_text(stage, stages[stage]))
+        for stage, entry in held.items():
+            typer.echo(_held_text(stage, entry))
     return EXIT_OK
+
+
+def json_object_chunks(
+    head: dict[str, Any], key: str, items: Iterable[tuple[str, Any]]
+) -> Iterator[str]:
+    """`json.dumps({**head, key: dict(items)}, indent=2)`, produced item by item."""
+    opening = json.dumps({**head, key: {}}, indent=2)
+    assert opening.endswith("{}\n}")
+    yield opening[: -len("{}\n}")] + "{"
+    empty = True
+    for name, value in items:
+        body = json.dumps(value, indent=2).replace("\n", "\n    ")
+        yield ("" if empty else ",") + f"\n    {json.dumps(name)}: {body}"
+        empty = False
+    yield "}\n}" if empty else "\n  }\n}"
 
 
 def _held_text(stage: str, entry: LedgerEntry) -> str:

@@ -17,7 +17,7 @@ from modelops_gitops.suggest import did_you_mean
 
 def run(root: Path, model: str, fmt: str) -> int:
     index = ledger_index(root)
-    rows = [row for row in index.entries if row.change.model == model] if index else []
+    rows = index.of_model(model) if index else []
     entries = read_indexed(root, rows)  # only this model's lines are read and validated
     if not entries and not (root / model_file(model)).is_file():
         known = [p.name for p in (root / "models").iterdir()] if (root / "models").is_dir() else []
