@@ -19,7 +19,7 @@ import os
 import pickle
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -145,20 +145,22 @@ def build(data: bytes, digest: str, signature: tuple[int, ...]) -> LedgerIndex:
 
 def read_entries(root: Path, wanted: Sequence[IndexedEntry]) -> list[LedgerEntry]:
     """The full entries of the `wanted` lines, read by offset and validated."""
-    out: list[LedgerEntry] = []
-    if not wanted:
-        return out
+    return list(iter_entries(root, wanted)) if wanted else []
+
+
+def iter_entries(root: Path, wanted: Iterable[IndexedEntry]) -> Iterator[LedgerEntry]:
+    """`read_entries`, one at a time through one open file (callers keep only what they
+    need in memory)."""
     with inside(root, LEDGER_PATH).open("rb") as handle:
         for row in wanted:
             handle.seek(row.offset)
             raw = handle.read(row.length)
             try:
-                out.append(LedgerEntry.model_validate_json(raw))
+                yield LedgerEntry.model_validate_json(raw)
             except ValueError as exc:  # changed since it was indexed: a race, say so
                 raise InputError.at(
                     LEDGER_PATH, f"line {row.line} changed while it was read: {exc}"
                 ) from None
-    return out
 
 
 def _spans(data: bytes) -> Iterator[tuple[int, int]]:

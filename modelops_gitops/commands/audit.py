@@ -21,8 +21,7 @@ from modelops_gitops.audit.checkpoint import (
     parse_pair,
 )
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, parse_ledger
-from modelops_gitops.audit.ledger_index import ledger_index
-from modelops_gitops.audit.ledger_index import read_entries as read_indexed
+from modelops_gitops.audit.ledger_index import iter_entries, ledger_index
 from modelops_gitops.audit.queries import (
     COLUMNS,
     Moment,
@@ -247,10 +246,13 @@ def at(root: Path, moment: Moment, fmt: str) -> int:
     order = stage_order(root)
 
     def models() -> Iterator[tuple[str, dict[str, LedgerEntry]]]:
-        for model, stages in sorted(held_rows.items()):
-            names = in_order(stages, order)
-            entries = read_indexed(root, [stages[stage] for stage in names])
-            yield model, dict(zip(names, entries, strict=True))
+        if not held_rows:
+            return
+        names = {model: in_order(stages, order) for model, stages in sorted(held_rows.items())}
+        wanted = (held_rows[model][stage] for model, stages in names.items() for stage in stages)
+        entries = iter_entries(root, wanted)
+        for model, stages in names.items():
+            yield model, {stage: next(entries) for stage in stages}
 
     if fmt == "json":
         head = {"schema_version": 1, "at": stamp(instant)}
