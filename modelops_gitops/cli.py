@@ -398,7 +398,6 @@ def report(
     """Write the static compliance dashboard: inventory, stage history, figures, trends.
     Runs `audit verify` first: exit 1 when the trail is broken (the site is still written,
     every page with a banner, the broken entries and later ones marked unverified)."""
-    require("report", "report")
     from modelops_gitops.commands import report as report_command
 
     return report_command.run(resolve_repo(repo), out)
@@ -516,8 +515,7 @@ def demo(
 ) -> int:
     """The whole loop on the bundled example in a scratch repo with a local bare remote:
     register, plan, approve, merge, apply, audit verify, roll back, dashboard."""
-    for extra in ("gates", *(() if no_dashboard else ("report",))):
-        require(extra, "demo")
+    require("gates", "demo")
     from modelops_gitops.commands import demo as demo_command
 
     return demo_command.run(keep, dashboard=not no_dashboard)

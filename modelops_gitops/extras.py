@@ -15,7 +15,6 @@ from modelops_gitops.errors import InputError
 
 EXTRAS: dict[str, tuple[str, ...]] = {
     "gates": ("sklearn", "scipy", "numpy", "pandas", "pyarrow", "skops", "fairlearn", "matplotlib"),
-    "report": ("matplotlib", "numpy"),
     "github": ("github3", "requests"),
     "dask": ("dask", "distributed"),
     "s3": ("fsspec", "s3fs"),

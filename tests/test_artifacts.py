@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from modelops_gitops.errors import GateInputError
-from modelops_gitops.gates import artifacts
+from modelops_gitops.gates import artifacts, sources
 from modelops_gitops.kinds.model import Artifact
 
 
@@ -90,7 +90,7 @@ def test_one_changed_byte_is_a_digest_mismatch_naming_both(cancer, tmp_path: Pat
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
-    for check in (artifacts.load_artifact, artifacts.verify):
+    for check in (artifacts.load_artifact, sources.verify_artifact):
         with pytest.raises(GateInputError) as info:
             check(artifact, root=tmp_path / "repo")
         message = str(info.value)

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from modelops_gitops.errors import GateInputError
-from modelops_gitops.gates import datasets
+from modelops_gitops.gates import datasets, sources
 
 
 @pytest.fixture
@@ -32,14 +32,14 @@ def repo(tmp_path: Path, table: pa.Table) -> Path:
 
 def test_verify_returns_digest_and_accepts_match(repo: Path) -> None:
     expected = hashlib.sha256((repo / "data" / "ref.parquet").read_bytes()).hexdigest()
-    assert datasets.verify("data/ref.parquet", None, root=repo) == expected
-    assert datasets.verify("data/ref.parquet", expected.upper(), root=repo) == expected
+    assert sources.verify("data/ref.parquet", None, root=repo) == expected
+    assert sources.verify("data/ref.parquet", expected.upper(), root=repo) == expected
 
 
 def test_verify_mismatch_names_file_and_both_digests(repo: Path) -> None:
     actual = hashlib.sha256((repo / "data" / "ref.csv").read_bytes()).hexdigest()
     with pytest.raises(GateInputError) as info:
-        datasets.verify("data/ref.csv", "0" * 64, root=repo)
+        sources.verify("data/ref.csv", "0" * 64, root=repo)
     message = str(info.value)
     assert "data/ref.csv" in message
     assert "0" * 64 in message
@@ -50,19 +50,19 @@ def test_missing_file_and_escaping_path_are_refused(
     repo: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     with pytest.raises(GateInputError, match="not found"):
-        datasets.verify("data/nope.parquet", None, root=repo)
+        sources.verify("data/nope.parquet", None, root=repo)
     outside = tmp_path_factory.mktemp("outside") / "x.parquet"
     outside.write_bytes(b"x")
     with pytest.raises(GateInputError, match="escapes the repository root"):
-        datasets.open_source(f"../{outside.parent.name}/x.parquet", root=repo)
+        sources.open_source(f"../{outside.parent.name}/x.parquet", root=repo)
     with pytest.raises(GateInputError, match="escapes the repository root"):
-        datasets.open_source(str(outside), root=repo)
+        sources.open_source(str(outside), root=repo)
 
 
 def test_unknown_format_is_refused(repo: Path) -> None:
     (repo / "data" / "ref.xlsx").write_bytes(b"x")
     with pytest.raises(GateInputError, match="unknown dataset format"):
-        datasets.open_source("data/ref.xlsx", root=repo)
+        sources.open_source("data/ref.xlsx", root=repo)
 
 
 @pytest.mark.parametrize("name", ["data/ref.parquet", "data/ref.csv"])
@@ -107,7 +107,7 @@ def test_gzipped_csv_and_parquet_directory(repo: Path, table: pa.Table) -> None:
     pq.write_table(table.slice(20), parts / "part-1.parquet")
     assert datasets.read_column("data/parts", "x", root=repo).length() == 50
     with pytest.raises(GateInputError, match="directory"):
-        datasets.verify("data/parts", None, root=repo)
+        sources.verify("data/parts", None, root=repo)
 
 
 def test_fsspec_uri(table: pa.Table) -> None:
@@ -118,9 +118,9 @@ def test_fsspec_uri(table: pa.Table) -> None:
     with fs.open("/datasets-test/cur.parquet", "rb") as handle:
         expected = hashlib.sha256(handle.read()).hexdigest()
     try:
-        assert datasets.verify(uri, expected) == expected
+        assert sources.verify(uri, expected) == expected
         assert datasets.read_column(uri, "x").length() == 50
         with pytest.raises(GateInputError, match="not found"):
-            datasets.open_source("memory://datasets-test/none.parquet")
+            sources.open_source("memory://datasets-test/none.parquet")
     finally:
         fs.rm("/datasets-test", recursive=True)

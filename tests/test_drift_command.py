@@ -92,3 +92,28 @@ def test_bad_settings_and_options_are_input_errors(files: tuple[str, str], tmp_p
         run_drift_command(*files, scheduler="tcp://127.0.0.1:1")
     with pytest.raises(GateInputError, match="sha256 mismatch"):
         run_drift_command(*files, reference_sha256="0" * 64)
+
+
+def test_csv_empty_fields_are_nulls_as_pandas_reads_them(tmp_path: Path) -> None:
+    """A string column going from 2% to 40% empty is more missing values, not a new category
+    "" that drifts: empty fields (and pandas' other missing markers) are nulls, dropped and
+    counted exactly as pandas (and so Evidently) counts them."""
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    markers = ["", "NA", "None", "null", '""']
+    paths = []
+    for name, missing in (("ref.csv", 0.02), ("cur.csv", 0.40)):
+        rows = ["region,x"]
+        for _ in range(3000):
+            region = rng.choice(markers) if rng.random() < missing else rng.choice(["n", "s", "e"])
+            rows.append(f"{region},{rng.normal()}")
+        path = tmp_path / name
+        path.write_text("\n".join(rows) + "\n")
+        paths.append(path)
+    out, code = run_drift_command(str(paths[0]), str(paths[1]), fmt="json")
+    region = next(f for f in json.loads(out)["features"] if f["name"] == "region")
+    assert code == EXIT_OK
+    assert region["drifted"] is False
+    assert region["ref_nan"] == int(pd.read_csv(paths[0])["region"].isna().sum()) > 0
+    assert region["cur_nan"] == int(pd.read_csv(paths[1])["region"].isna().sum()) > 1000

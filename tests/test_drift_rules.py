@@ -139,7 +139,10 @@ def test_columns_types_and_skips(tmp_path: Path, rng: np.random.Generator) -> No
         ref,
         ref,
         DriftConfig.model_validate(
-            {"exclude": ["id"], "features": {"code": {"type": "categorical"}}}
+            {
+                "exclude": ["id"],
+                "features": {"code": {"type": "categorical"}, "name": {"type": "categorical"}},
+            }
         ),
     )
     got = by_name(report)
@@ -234,3 +237,22 @@ def test_value_plot_is_deterministic_and_keeps_text() -> None:
     svg = distribution_svg("city", shares)
     assert svg == distribution_svg("city", shares)
     assert "paris" in svg  # text stays text
+
+
+def test_a_text_like_column_is_refused_unless_declared(tmp_path: Path) -> None:
+    """A string column with more than half its values distinct is text to Evidently (judged
+    by a domain classifier this gate does not run): refused, naming the option; declared
+    categorical it is compared as categories; excluded it is not read."""
+    n = 200
+    ids = [f"customer-{i}" for i in range(n)]
+    cur = write(tmp_path, "c.parquet", {"customer": ids, "x": np.arange(n) * 1.0})
+    ref = write(tmp_path, "r.parquet", {"customer": ids[::-1], "x": np.arange(n) * 1.0})
+    with pytest.raises(GateInputError, match=r"'customer' looks like text \(200 distinct") as err:
+        run_drift(ref, cur, DriftConfig())
+    assert "features.customer.type: categorical" in str(err.value)
+    declared = DriftConfig.model_validate({"features": {"customer": {"type": "categorical"}}})
+    assert by_name(run_drift(ref, cur, declared))["customer"].type == "categorical"
+    excluded = run_drift(ref, cur, DriftConfig.model_validate({"exclude": ["customer"]}))
+    assert [f.name for f in excluded.features] == ["x"]
+    few = write(tmp_path, "f.parquet", {"customer": ["a", "b"] * (n // 2), "x": np.arange(n) * 1.0})
+    assert by_name(run_drift(few, few, DriftConfig()))["customer"].type == "categorical"

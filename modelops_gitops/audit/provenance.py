@@ -9,12 +9,19 @@ of a commit) or a local approvals file naming the commit can tell.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
+from modelops_gitops.audit.replay import Difference
 from modelops_gitops.git import History
 from modelops_gitops.repo.history import stages_at
+from modelops_gitops.repo.model_files import ModelFiles
 from modelops_gitops.repo.state import model_file
 from modelops_gitops.times import iso_utc
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,56 @@ def introduced_by(
     """The newest first-parent commit up to `head` where `spec.stages[stage]` of `model`
     changed to `desired` (None: the stage or model went away). None if it never did."""
     path = model_file(model)
-    found: tuple[str, str] | None = None
-    value: str | None = None
-    for sha, when in reversed(history.file_log(path, head, first_parent=True)):
-        now = stages_at(history, sha, path).get(stage)
-        if now != value and now == desired:
-            found = (sha, iso_utc(when))
-        value = now
+    log = reversed(history.file_log(path, head, first_parent=True))
+    found = _last_change_to(((c, stages_at(history, c[0], path).get(stage)) for c in log), desired)
     if found is None:
         return None
-    return Introduction(commit=found[0], parents=history.parents(found[0]), time=found[1])
+    return Introduction(commit=found[0], parents=history.parents(found[0]), time=iso_utc(found[1]))
+
+
+def introductions(
+    history: History,
+    head: str,
+    diffs: Sequence[Difference],
+    *,
+    files: ModelFiles | None = None,
+    cache: Path | None = None,
+) -> Callable[[Difference], Introduction | None]:
+    """`introduced_by` for many differences at once (status, audit verify, the dashboard):
+    one pass over the mainline's model-file versions (`repo.model_files`), the files of
+    `diffs` read together (and, with `cache`, remembered by blob id for the next command);
+    the answer for each difference, as a lookup."""
+    files = files or ModelFiles(history, head, cache=cache)
+    files.prefetch(model_file(d.model) for d in diffs)
+    files.save()
+    found: dict[tuple[str, str, str | None], Introduction | None] = {}
+
+    def intro_of(diff: Difference) -> Introduction | None:
+        key = (diff.model, diff.stage, diff.desired)
+        if key not in found:
+            found[key] = introduced_in(files, *key)
+        return found[key]
+
+    return intro_of
+
+
+def introduced_in(
+    files: ModelFiles, model: str, stage: str, desired: str | None
+) -> Introduction | None:
+    """`introduced_by`, answered from the model files' versions read in one pass."""
+    facts = files.facts(model_file(model))
+    found = _last_change_to(((v, stages.get(stage)) for v, (stages, _) in facts), desired)
+    if found is None:
+        return None
+    return Introduction(commit=found.commit, parents=found.parents, time=iso_utc(found.time))
+
+
+def _last_change_to(values: Iterable[tuple[T, str | None]], desired: str | None) -> T | None:
+    """The last point, oldest first, where the value changed to `desired`."""
+    found: T | None = None
+    value: str | None = None
+    for point, now in values:
+        if now != value and now == desired:
+            found = point
+        value = now
+    return found

@@ -3,7 +3,6 @@
 rows(entries)                 -> one flat record per entry (audit export)
 in_period(entries, since, until)
 held_at(entries, moment)      -> model -> stage -> the entry that put its version there
-of_model(entries, model)      -> the entries of one model (history)
 parse_moment(value, option)   -> a `--since`/`--until`/DATE value as a UTC instant
 """
 
@@ -12,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from modelops_gitops.audit.ledger import LedgerEntry
-from modelops_gitops.audit.replay import parse_time, replay
+from modelops_gitops.audit.replay import Replayable, parse_time, replay
 from modelops_gitops.errors import InputError
 from modelops_gitops.times import iso_utc
+
+E = TypeVar("E", bound=Replayable)
 
 
 @dataclass(frozen=True)
@@ -132,18 +133,15 @@ def rows(entries: Iterable[LedgerEntry]) -> list[dict[str, Any]]:
     return [row(entry) for entry in entries]
 
 
-def held_at(entries: Sequence[LedgerEntry], moment: datetime) -> dict[str, dict[str, LedgerEntry]]:
-    """model -> stage -> the entry whose version held the stage at `moment`."""
+def held_at(entries: Sequence[E], moment: datetime) -> dict[str, dict[str, E]]:
+    """model -> stage -> the entry whose version held the stage at `moment` (entries or a
+    ledger index's rows)."""
     by_seq = {entry.seq: entry for entry in entries}
     state = replay(entries, until=stamp(moment))
     return {
         model: {stage: by_seq[held.seq] for stage, held in stages.items()}
         for model, stages in state.items()
     }
-
-
-def of_model(entries: Iterable[LedgerEntry], model: str) -> list[LedgerEntry]:
-    return [entry for entry in entries if entry.change.model == model]
 
 
 def entry_view(entry: LedgerEntry) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from modelops_gitops.audit.ledger import REPAIRED, LedgerEntry
 from modelops_gitops.repo.history import Holding
@@ -28,7 +29,31 @@ class AppliedHolding:
 AppliedState = dict[str, dict[str, AppliedHolding]]  # model -> stage -> holding
 
 
-def replay(entries: Iterable[LedgerEntry], *, until: str | None = None) -> AppliedState:
+class ReplayedChange(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def to(self) -> str | None: ...
+
+
+class Replayable(Protocol):
+    """What replay reads of an entry: a `LedgerEntry`, or a ledger index's row."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def time(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def change(self) -> ReplayedChange: ...
+
+
+def replay(entries: Iterable[Replayable], *, until: str | None = None) -> AppliedState:
     """Fold the entries in order; with `until` (ISO 8601 UTC), only those at or before it."""
     state: AppliedState = {}
     for entry in entries:

@@ -15,7 +15,7 @@ from modelops_gitops.audit.desired import desired_stages, model_paths
 from modelops_gitops.audit.fingerprint import fingerprint
 from modelops_gitops.audit.history_run import history_breaks
 from modelops_gitops.audit.ledger import LEDGER_PATH
-from modelops_gitops.audit.provenance import introduced_by
+from modelops_gitops.audit.provenance import introductions
 from modelops_gitops.audit.replay import differences
 from modelops_gitops.audit.signers import signers_at
 from modelops_gitops.audit.verify import (
@@ -109,11 +109,9 @@ def _verify(
             tree_of_models, root if isinstance(tree_of_models, WorkTree) else None, paths
         )
         owners = {name: p for p in paths if (name := model_folder(p)) is not None}
-        breaks += check_drift(
-            differences(summary.applied, desired),
-            lambda d: introduced_by(git.LocalHistory(root), head, d.model, d.stage, d.desired),
-            owners,
-        )
+        diffs = differences(summary.applied, desired)
+        intro_of = introductions(git.LocalHistory(root), head, diffs, cache=cache.folder)
+        breaks += check_drift(diffs, intro_of, owners)
     cache.save()
     return Verdict(
         label=files.label,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from modelops_gitops.audit.checkpoint import (
     parse_pair,
 )
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, parse_ledger
+from modelops_gitops.audit.ledger_index import iter_entries, ledger_index
 from modelops_gitops.audit.queries import (
     COLUMNS,
     Moment,
@@ -246,30 +248,54 @@ def neutralised(frame: Any) -> Any:
 
 
 def at(root: Path, moment: Moment, fmt: str) -> int:
-    entries = read_entries(root)
+    """Model by model, so only one model's entries are in memory at a time (the index
+    tells which lines hold what; only those are read and validated)."""
+    index = ledger_index(root)
+    rows = index.rows() if index else []
     instant = moment.end()
-    held = held_at(entries, instant)
+    held_rows = held_at(rows, instant)
     order = stage_order(root)
+
+    def models() -> Iterator[tuple[str, dict[str, LedgerEntry]]]:
+        if not held_rows:
+            return
+        names = {model: in_order(stages, order) for model, stages in sorted(held_rows.items())}
+        wanted = (held_rows[model][stage] for model, stages in names.items() for stage in stages)
+        entries = iter_entries(root, wanted)
+        for model, stages in names.items():
+            yield model, {stage: next(entries) for stage in stages}
+
     if fmt == "json":
-        body = {
-            "schema_version": AT_JSON_SCHEMA_VERSION,
-            "at": stamp(instant),
-            "models": {
-                model: {stage: entry_view(stages[stage]) for stage in in_order(stages, order)}
-                for model, stages in sorted(held.items())
-            },
-        }
-        typer.echo(json.dumps(body, indent=2))
+        head = {"schema_version": AT_JSON_SCHEMA_VERSION, "at": stamp(instant)}
+        views = ((m, {st: entry_view(e) for st, e in held.items()}) for m, held in models())
+        for chunk in json_object_chunks(head, "models", views):
+            typer.echo(chunk, nl=False)
+        typer.echo("")
         return EXIT_OK
     typer.echo(f"applied at {stamp(instant)}:")
-    if not held:
-        first = f" (the first is at {entries[0].time})" if entries else ""
+    if not held_rows:
+        first = f" (the first is at {rows[0].time})" if rows else ""
         typer.echo(f"  nothing: no ledger entry at or before that moment{first}")
-    for model, stages in sorted(held.items()):
+    for model, held in models():
         typer.echo(f"{model}")
-        for stage in in_order(stages, order):
-            typer.echo(_held_text(stage, stages[stage]))
+        for stage, entry in held.items():
+            typer.echo(_held_text(stage, entry))
     return EXIT_OK
+
+
+def json_object_chunks(
+    head: dict[str, Any], key: str, items: Iterable[tuple[str, Any]]
+) -> Iterator[str]:
+    """`json.dumps({**head, key: dict(items)}, indent=2)`, produced item by item."""
+    opening = json.dumps({**head, key: {}}, indent=2)
+    assert opening.endswith("{}\n}")
+    yield opening[: -len("{}\n}")] + "{"
+    empty = True
+    for name, value in items:
+        body = json.dumps(value, indent=2).replace("\n", "\n    ")
+        yield ("" if empty else ",") + f"\n    {json.dumps(name)}: {body}"
+        empty = False
+    yield "}\n}" if empty else "\n  }\n}"
 
 
 def _held_text(stage: str, entry: LedgerEntry) -> str:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import typer
 
-from modelops_gitops.audit.queries import approvers, entry_view, of_model, pr_text
-from modelops_gitops.commands.audit import read_entries
+from modelops_gitops.audit.ledger_index import ledger_index
+from modelops_gitops.audit.ledger_index import read_entries as read_indexed
+from modelops_gitops.audit.queries import approvers, entry_view, pr_text
 from modelops_gitops.errors import EXIT_OK, InputError
 from modelops_gitops.repo.state import model_file
 from modelops_gitops.suggest import did_you_mean
@@ -17,7 +18,9 @@ JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md li
 
 
 def run(root: Path, model: str, fmt: str) -> int:
-    entries = of_model(read_entries(root), model)
+    index = ledger_index(root)
+    rows = index.of_model(model) if index else []
+    entries = read_indexed(root, rows)  # only this model's lines are read and validated
     if not entries and not (root / model_file(model)).is_file():
         known = [p.name for p in (root / "models").iterdir()] if (root / "models").is_dir() else []
         hint = did_you_mean(model, known)

@@ -4,6 +4,7 @@ waivers). A view: exit 0 unless the input is bad, or `--check` and something is 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
@@ -14,8 +15,8 @@ from modelops_gitops import git
 from modelops_gitops.apply.deploy_state import work_tree_drifts
 from modelops_gitops.audit.desired import desired_stages, model_paths
 from modelops_gitops.audit.history_run import history_breaks
-from modelops_gitops.audit.provenance import Introduction, introduced_by
-from modelops_gitops.audit.replay import Difference
+from modelops_gitops.audit.provenance import Introduction, introductions
+from modelops_gitops.audit.replay import Difference, differences
 from modelops_gitops.audit.sync import (
     IN_SYNC,
     OUT_OF_SYNC,
@@ -59,10 +60,13 @@ def run(
         )
     governance = load_state(tree, models=[])
     head = git.head_commit(root)
+    models = [model] if model else sorted(set(desired) | set(ledger.applied))
+    wanted = set(models)
+    diffs = [d for d in differences(ledger.applied, desired) if d.model in wanted]
     inputs = StatusInputs(
         desired=desired,
         applied=ledger.applied,
-        intro_of=lambda d: _intro(root, head, d),
+        intro_of=_intros(root, head, diffs),
         records=_records(root),
         waivers=list(governance.waivers.values()),
         today=today,
@@ -70,7 +74,6 @@ def run(
         stage_order=governance.lifecycle.spec.stage_names() if governance.lifecycle else (),
         files={name: p for p in paths if (name := model_folder(p)) is not None},
     )
-    models = [model] if model else sorted(set(desired) | set(ledger.applied))
     statuses = with_deploy_drift(model_statuses(inputs, models), root)
     typer.echo(_json(statuses, ledger) if fmt == "json" else _text(statuses, ledger), nl=False)
     if check and (ledger.breaks or not all(s.in_sync for s in statuses)):
@@ -120,10 +123,12 @@ def _ledger(root: Path) -> ChainSummary:
     return found
 
 
-def _intro(root: Path, head: str | None, diff: Difference) -> Introduction | None:
-    if head is None:
-        return None
-    return introduced_by(git.LocalHistory(root), head, diff.model, diff.stage, diff.desired)
+def _intros(
+    root: Path, head: str | None, diffs: list[Difference]
+) -> Callable[[Difference], Introduction | None]:
+    if head is None or not diffs:
+        return lambda diff: None
+    return introductions(git.LocalHistory(root), head, diffs, cache=cache_dir(root))
 
 
 def _records(root: Path) -> dict[str, MonitorResult]:

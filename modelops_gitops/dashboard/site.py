@@ -67,15 +67,13 @@ def build(
         lifecycle, *([row.stage for row in status.stages] for status in sources.statuses.values())
     )
     last_stage = lifecycle[-1] if lifecycle else (stages[-1] if stages else "")
+    ledger = views.grouped(sources)
     models = [
-        views.model_view(sources, state.models[name], stages, last_stage, marked)
+        views.model_view(sources, state.models[name], stages, last_stage, ledger, marked)
         for name in sorted(state.models)
     ]
     overall = metrics.dora(
-        sources.entries,
-        last_stage=last_stage,
-        registered=sources.registered,
-        span=metrics.ledger_span(sources.entries),
+        sources.entries, last_stage=last_stage, registered=sources.registered, span=ledger.span
     )
     env = environment()
     common = {

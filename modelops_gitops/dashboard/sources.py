@@ -18,14 +18,15 @@ from typing import Any
 
 from modelops_gitops import git
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPORTS_DIR, LedgerEntry, parse_ledger
-from modelops_gitops.audit.provenance import introduced_by
-from modelops_gitops.audit.replay import AppliedState, replay
+from modelops_gitops.audit.provenance import introductions
+from modelops_gitops.audit.replay import AppliedState, differences, replay
 from modelops_gitops.audit.sync import ModelStatus, StatusInputs, model_statuses
 from modelops_gitops.errors import InputError
 from modelops_gitops.monitor.records import load_records
-from modelops_gitops.repo.history import registrations
+from modelops_gitops.repo.model_files import ModelFiles
 from modelops_gitops.repo.state import RepoState, load_repository, model_file
 from modelops_gitops.repo.tree import read_inside
+from modelops_gitops.repo.workspace import cache_dir
 from modelops_gitops.times import iso_utc
 
 
@@ -58,10 +59,13 @@ def gather(root: Path) -> Sources:
     entries = read_ledger(root)
     applied = replay(entries)
     head_time = git.commit_time(root, head)
+    desired = desired_stages(state)
+    history = git.LocalHistory(root)
+    files = ModelFiles(history, head, cache=cache_dir(root))  # one pass for both questions
     inputs = StatusInputs(
-        desired=desired_stages(state),
+        desired=desired,
         applied=applied,
-        intro_of=lambda d: introduced_by(git.LocalHistory(root), head, d.model, d.stage, d.desired),
+        intro_of=introductions(history, head, differences(applied, desired), files=files),
         records=load_records(root),
         waivers=list(state.waivers.values()),
         today=head_time.date(),  # waivers expire relative to the commit, not the clock
@@ -76,7 +80,7 @@ def gather(root: Path) -> Sources:
         entries=entries,
         applied=applied,
         reports=read_reports(root),
-        registered=registered_at(root, head, sorted({e.change.model for e in entries})),
+        registered=registered_at(files, sorted({e.change.model for e in entries})),
         statuses={status.model: status for status in statuses},
     )
 
@@ -108,13 +112,14 @@ def read_reports(root: Path) -> dict[str, bytes]:
     return dict(sorted(found.items()))
 
 
-def registered_at(root: Path, head: str, models: list[str]) -> dict[tuple[str, str], datetime]:
-    """When each version of `models` was registered (history.registrations)."""
-    history = git.LocalHistory(root)
+def registered_at(files: ModelFiles, models: list[str]) -> dict[tuple[str, str], datetime]:
+    """When each version of `models` was registered (`ModelFiles.registrations`)."""
+    files.prefetch(model_file(model) for model in models)
+    files.save()
     return {
         (model, version): when
         for model in models
-        for version, (_, when) in registrations(history, head, model_file(model)).items()
+        for version, (_, when) in files.registrations(model_file(model)).items()
     }
 
 

@@ -267,13 +267,13 @@ def site_report_path(repo_path: str) -> str:
     return SITE_REPORTS + repo_path.removeprefix("audit/reports")
 
 
-def measured(sources: Sources, model: str) -> dict[str, dict[str, dict[str, float]]]:
-    """version -> gate -> metric, from the JSON reports of the model's entries (a later
+def measured(
+    sources: Sources, entries: list[LedgerEntry]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """version -> gate -> metric, from the JSON reports of a model's `entries` (a later
     entry's measurement of a version replaces an earlier one's)."""
     out: dict[str, dict[str, dict[str, float]]] = {}
-    for entry in sources.entries:
-        if entry.change.model != model:
-            continue
+    for entry in entries:
         for ref in entry.reports:
             data = sources.reports.get(ref.path)
             if ref.path.endswith(".json") and data is not None:
@@ -282,23 +282,46 @@ def measured(sources: Sources, model: str) -> dict[str, dict[str, dict[str, floa
     return out
 
 
+@dataclass(frozen=True)
+class Grouped:
+    """What every model page needs from the whole ledger, computed once for the site (not
+    once per model: the site's cost stays linear in models x entries)."""
+
+    entries: dict[str, list[LedgerEntry]]  # model -> its entries, in ledger order
+    reports: dict[str, list[str]]  # model -> paths under audit/reports/<model>/
+    span: metrics.Span | None  # the whole ledger's
+
+
+def grouped(sources: Sources) -> Grouped:
+    entries: dict[str, list[LedgerEntry]] = {}
+    for entry in sources.entries:
+        entries.setdefault(entry.change.model, []).append(entry)
+    reports: dict[str, list[str]] = {}
+    for path in sources.reports:
+        folder = path.removeprefix("audit/reports/").split("/", 1)
+        if path.startswith("audit/reports/") and len(folder) == 2:
+            reports.setdefault(folder[0], []).append(path)
+    return Grouped(entries, reports, metrics.ledger_span(sources.entries))
+
+
 def model_view(
     sources: Sources,
     model: Model,
     stages: list[str],
     last_stage: str,
+    ledger: Grouped,
     unverified: frozenset[int] = frozenset(),
 ) -> ModelView:
     name = model.metadata.name
-    entries = [e for e in sources.entries if e.change.model == name]
-    span = metrics.ledger_span(sources.entries)
-    dora = metrics.dora(entries, last_stage=last_stage, registered=sources.registered, span=span)
+    entries = ledger.entries.get(name, [])
+    dora = metrics.dora(
+        entries, last_stage=last_stage, registered=sources.registered, span=ledger.span
+    )
     spec = model.spec
     claimed = [(v.version, v.metrics) for v in spec.versions]
-    found = measured(sources, name)
+    found = measured(sources, entries)
     measured_versions, rows = metrics.measurements([v for v, _ in claimed], found)
     named = {ref.path for entry in entries for ref in entry.reports}
-    folder = f"audit/reports/{name}/"
     return ModelView(
         name=name,
         owner=spec.owner,
@@ -326,8 +349,8 @@ def model_view(
         ),
         unlisted_reports=tuple(
             site_report_path(p)
-            for p in sources.reports
-            if p.startswith(folder) and p not in named and not basename(p).startswith(".")
+            for p in ledger.reports.get(name, [])
+            if p not in named and not basename(p).startswith(".")
         ),
     )
 

@@ -26,9 +26,8 @@ import skops.io
 from sklearn.base import BaseEstimator
 from sklearn.tree._tree import Tree
 
-from modelops_gitops.digest import sha256_bytes, sha256_file
 from modelops_gitops.errors import GateInputError
-from modelops_gitops.gates.datasets import is_uri
+from modelops_gitops.gates.sources import read_verified
 from modelops_gitops.kinds.model import SAFE_FORMATS, Artifact, ArtifactFormat
 
 # Types trusted on top of skops' own defaults. Each was reviewed: it holds only arrays and
@@ -41,30 +40,6 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
 )
 _TREE_LEAF = -1
-
-
-def read_verified(location: str, expected_sha256: str, *, root: Path | None = None) -> bytes:
-    """The artifact's bytes, after checking they hash to `expected_sha256`."""
-    data = _read_bytes(location, root)
-    actual = sha256_bytes(data)
-    if actual != expected_sha256.lower():
-        raise GateInputError.at(
-            location, f"sha256 mismatch: expected {expected_sha256.lower()}, actual {actual}"
-        )
-    return data
-
-
-def verify(artifact: Artifact, *, root: Path | None = None) -> str:
-    """Check the artifact's sha256 without loading it (streamed for local files)."""
-    if is_uri(artifact.path):
-        read_verified(artifact.path, artifact.sha256, root=root)
-        return artifact.sha256
-    actual = sha256_file(_local_path(artifact.path, root))
-    if actual != artifact.sha256:
-        raise GateInputError.at(
-            artifact.path, f"sha256 mismatch: expected {artifact.sha256}, actual {actual}"
-        )
-    return actual
 
 
 def load_artifact(
@@ -89,36 +64,6 @@ def load_artifact(
             artifact.path, f"not a model: a {type(model).__name__} has no predict()"
         )
     return model
-
-
-def _local_path(location: str, root: Path | None) -> Path:
-    path = Path(location)
-    if root is not None:
-        base = root.resolve()
-        path = (base / path).resolve()
-        if not path.is_relative_to(base):
-            raise GateInputError.at(location, f"artifact path escapes the repository root {base}")
-    if not path.is_file():
-        raise GateInputError.at(location, "artifact not found")
-    return path
-
-
-def _read_bytes(location: str, root: Path | None) -> bytes:
-    if not is_uri(location):
-        return _local_path(location, root).read_bytes()
-    try:
-        import fsspec
-    except ImportError as exc:
-        raise GateInputError.at(
-            location, "reading URIs needs fsspec: pip install 'modelops-gitops[s3]'"
-        ) from exc
-    try:
-        with fsspec.open(location, "rb") as handle:
-            return bytes(handle.read())
-    except FileNotFoundError as exc:
-        raise GateInputError.at(location, "artifact not found") from exc
-    except Exception as exc:  # any backend error (auth, network) is an input problem
-        raise GateInputError.at(location, f"cannot read artifact: {exc}") from exc
 
 
 def _load_skops(data: bytes, location: str, trusted: Sequence[str]) -> Any:

@@ -2,7 +2,7 @@
 
 A gate is a module (as pre-commit's languages are) exposing:
 
-    NAME      the gate's name, a key of `runner.GATES`
+    NAME      the gate's name, a key of `registry.GATES`
     VERSION   bumped whenever what the gate computes changes (it is part of the cache key)
     pins(request)      every file the gate reads, as pinned in the model (location + sha256)
     run(request, io)   the GateResult; all reading goes through `io`, which verifies

@@ -32,22 +32,16 @@ from modelops_gitops.gates.metrics import (
     compute_all,
     metric_for,
 )
+from modelops_gitops.gates.registry import GATES, champion_pins
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
 from modelops_gitops.gates.scoring import score_versions
-from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import Bootstrap, ChampionRule
 
 NAME: GateName = "champion"
-VERSION = "1"
+VERSION = GATES[NAME].VERSION
+pins = champion_pins  # declared in gates.registry, so a cache hit needs no import
 _EPSILON = 1e-12  # float noise allowed when comparing an improvement with a minimum
 _ZERO_BASELINE_CHANGE = 1e-10  # MLflow's fallback when the champion's value is 0
-
-
-def pins(request: GateRequest) -> tuple[Pinned, ...]:
-    candidate = request.version
-    if request.champion is None:
-        return ()
-    return (candidate.artifact, request.champion.artifact, candidate.datasets.eval)
 
 
 def run(request: GateRequest, io: GateIO) -> GateResult:

@@ -18,31 +18,28 @@ footer before any data is read.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from modelops_gitops.digest import sha256_file
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.limits import LIMITS, Capped, too_many_rows
+from modelops_gitops.gates.sources import Location, Source, open_source
+
+# pandas' default `na_values` (pandas._libs.parsers.STR_NA_VALUES), which Evidently reads with
+CSV_NULLS = (
+    *("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND"),
+    *("1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"),
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import pandas as pd
-
-Format = Literal["parquet", "csv"]
-_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
-_CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2")
-_CHUNK = 1 << 20
 
 
 def _check_parquet(source: Source) -> None:
@@ -84,101 +81,6 @@ def _read_csv(source: Source, options: Any) -> pa.Table:
         return pa.Table.from_batches(batches, schema=reader.schema)
 
 
-@dataclass(frozen=True)
-class Source:
-    """A resolved dataset: `location` as the user wrote it (used in every message), `path`
-    (absolute local path, or the filesystem path for a URI), `fs` (fsspec filesystem for a
-    URI, None for local) and `format`."""
-
-    location: str
-    path: str
-    fs: Any
-    format: Format
-    is_dir: bool = False
-
-
-Location = str | os.PathLike[str] | Source
-
-
-def is_uri(location: str) -> bool:
-    return bool(_URI_RE.match(location))
-
-
-def open_source(location: Location, *, root: Path | None = None) -> Source:
-    """Resolve a location. With `root`, a local path is taken relative to it and must stay
-    inside it (symlinks resolved); without, it is taken as given (the user's own command
-    line). Raises GateInputError when the file does not exist or has an unknown format."""
-    if isinstance(location, Source):
-        return location
-    text = os.fspath(location)
-    if is_uri(text) and not text.startswith("file://"):
-        fs, path = _fsspec_fs(text)
-        try:
-            exists, is_dir = fs.exists(path), fs.isdir(path)
-        except Exception as exc:  # any backend error (auth, network) is an input problem
-            raise GateInputError.at(text, f"cannot access dataset: {exc}") from exc
-        if not exists:
-            raise GateInputError.at(text, "dataset not found")
-        return Source(text, path, fs, _format(text, is_dir), is_dir)
-    local = Path(text.removeprefix("file://"))
-    if root is not None:
-        base = root.resolve()
-        local = (base / local).resolve()
-        if not local.is_relative_to(base):
-            raise GateInputError.at(text, f"dataset path escapes the repository root {base}")
-    if not local.exists():
-        raise GateInputError.at(text, "dataset not found")
-    return Source(text, str(local), None, _format(text, local.is_dir()), local.is_dir())
-
-
-def _fsspec_fs(uri: str) -> tuple[Any, str]:
-    try:
-        import fsspec
-    except ImportError as exc:
-        raise GateInputError.at(
-            uri, "reading URIs needs fsspec: pip install 'modelops-gitops[s3]'"
-        ) from exc
-    try:
-        fs, path = fsspec.core.url_to_fs(uri)
-    except (ImportError, ValueError) as exc:
-        raise GateInputError.at(uri, f"no filesystem for this URI: {exc}") from exc
-    return fs, str(path)
-
-
-def _format(location: str, is_dir: bool) -> Format:
-    name = location.lower().rstrip("/")
-    if is_dir or name.endswith(_PARQUET_SUFFIXES):
-        return "parquet"
-    if name.endswith(_CSV_SUFFIXES):
-        return "csv"
-    raise GateInputError.at(location, "unknown dataset format: expected .parquet, .pq or .csv")
-
-
-def verify(location: Location, expected_sha256: str | None, *, root: Path | None = None) -> str:
-    """The dataset's sha256, checked against `expected_sha256` when one is given.
-    Raises GateInputError on a mismatch, naming the file and both digests."""
-    source = open_source(location, root=root)
-    if source.is_dir:
-        raise GateInputError.at(source.location, "a sha256 can only pin a file, not a directory")
-    actual = _sha256(source)
-    if expected_sha256 is not None and actual != expected_sha256.lower():
-        raise GateInputError.at(
-            source.location,
-            f"sha256 mismatch: expected {expected_sha256.lower()}, actual {actual}",
-        )
-    return actual
-
-
-def _sha256(source: Source) -> str:
-    if source.fs is None:
-        return sha256_file(Path(source.path))
-    digest = hashlib.sha256()
-    with source.fs.open(source.path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_schema(location: Location, *, root: Path | None = None) -> pa.Schema:
     """Column names and arrow types, without reading the data (CSV: from its first block)."""
     source = open_source(location, root=root)
@@ -188,7 +90,7 @@ def read_schema(location: Location, *, root: Path | None = None) -> pa.Schema:
                 return pq.ParquetDataset(source.path, filesystem=source.fs).schema
             return pq.read_schema(source.path, filesystem=source.fs)
         with _csv_stream(source) as stream:
-            return pacsv.open_csv(stream).schema
+            return pacsv.open_csv(stream, convert_options=csv_options()).schema
     except (OSError, pa.ArrowException) as exc:
         raise GateInputError.at(source.location, f"cannot read {source.format}: {exc}") from exc
 
@@ -238,8 +140,7 @@ def read_table(
                 read_dictionary=strings if dictionary else None,
             ) as handle:
                 return handle.read(columns=wanted)
-        options = pacsv.ConvertOptions(include_columns=wanted or [], auto_dict_encode=dictionary)
-        return _read_csv(source, options)
+        return _read_csv(source, csv_options(wanted or [], dictionary=dictionary))
     except (OSError, KeyError, pa.ArrowException) as exc:  # KeyError: unknown parquet column
         missing = [c for c in wanted or [] if c not in column_names(source)]
         if missing:
@@ -268,6 +169,19 @@ def read_frame(
     if table.num_rows == 0:
         raise GateInputError.at(source.location, "dataset has no rows")
     return table.to_pandas()
+
+
+def csv_options(columns: Sequence[str] = (), *, dictionary: bool = False) -> Any:
+    """How a CSV's cells are read: the strings pandas (and so Evidently) reads as missing
+    are nulls in every column, strings included (an empty field is a missing value, not a
+    category "")."""
+    return pacsv.ConvertOptions(
+        include_columns=list(columns),
+        auto_dict_encode=dictionary,
+        null_values=list(CSV_NULLS),
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+    )
 
 
 def _csv_stream(source: Source) -> Any:

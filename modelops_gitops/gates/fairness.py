@@ -30,18 +30,15 @@ from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates import plots
 from modelops_gitops.gates.base import GateIO, GateRequest
 from modelops_gitops.gates.metrics import Scores
+from modelops_gitops.gates.registry import GATES, model_pins
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
 from modelops_gitops.gates.scoring import score_versions
-from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import FairnessRule
 
 NAME: GateName = "fairness"
-VERSION = "1"
+VERSION = GATES[NAME].VERSION
+pins = model_pins  # declared in gates.registry, so a cache hit needs no import
 MISSING_GROUP = "(missing)"
-
-
-def pins(request: GateRequest) -> tuple[Pinned, ...]:
-    return (request.version.artifact, request.version.datasets.eval)
 
 
 def run(request: GateRequest, io: GateIO) -> GateResult:

@@ -1,7 +1,8 @@
-"""Run a gate by name: the registry, verified reading, and the result cache.
+"""Run a gate by name: verified reading and the result cache.
 
-`GATES` maps a gate's name to its module (see `base.Gate`); a new gate is one module and
-one entry here.
+`GATES` (from `registry`) maps a gate's name to its declaration; a gate's module, and with
+it scikit-learn, pandas or pyarrow, is imported only when the gate computes: a cache hit
+re-checks the pinned files' digests with the standard library alone.
 """
 
 from __future__ import annotations
@@ -14,22 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from modelops_gitops import __version__
 from modelops_gitops.errors import GateInputError, InputError
-from modelops_gitops.gates import artifacts, champion, datasets, fairness, testing
-from modelops_gitops.gates.base import Gate, GateRequest, Progress, no_progress
+from modelops_gitops.gates import sources
+from modelops_gitops.gates.base import GateRequest, Progress, no_progress
 from modelops_gitops.gates.cache import ResultCache
-from modelops_gitops.gates.drift import gate as drift_gate
+from modelops_gitops.gates.registry import GATES, Registered
 from modelops_gitops.gates.result import GateName, GateResult, JsonCell
 from modelops_gitops.kinds.model import Artifact, Pinned
 
 if TYPE_CHECKING:
     import pandas as pd
 
-GATES: dict[str, Gate] = {
-    testing.NAME: testing,
-    champion.NAME: champion,
-    fairness.NAME: fairness,
-    drift_gate.NAME: drift_gate,
-}
 Loader = Callable[..., Any]
 """`loader(artifact, *, root, allow_unsafe, trusted)`: `artifacts.load_artifact` or a wrapper."""
 
@@ -66,7 +61,7 @@ class VerifiedIO:
         *,
         allow_unsafe: bool = False,
         trusted: Sequence[str] = (),
-        loader: Loader = artifacts.load_artifact,
+        loader: Loader | None = None,
         progress: Progress = no_progress,
     ) -> None:
         self.root = root
@@ -84,8 +79,9 @@ class VerifiedIO:
         it (which depends on which other gates' results came from the cache)."""
         key = (artifact.sha256, artifact.format)
         if key not in self._models:
+            loader = self.loader or _load_artifact
             with warnings.catch_warnings(record=True) as caught:
-                self._models[key] = self.loader(
+                self._models[key] = loader(
                     artifact, root=self.root, allow_unsafe=self.allow_unsafe, trusted=self.trusted
                 )
             self._load_warnings[key] = caught
@@ -94,13 +90,15 @@ class VerifiedIO:
         return self._models[key]
 
     def frame(self, dataset: Pinned, columns: Sequence[str]) -> pd.DataFrame:
+        from modelops_gitops.gates import datasets  # pyarrow: only when a gate reads data
+
         if (dataset.path, dataset.sha256) not in self._verified:
-            datasets.verify(dataset.path, dataset.sha256, root=self.root)
+            sources.verify(dataset.path, dataset.sha256, root=self.root)
             self._verified.add((dataset.path, dataset.sha256))
         return datasets.read_frame(dataset.path, root=self.root, columns=list(columns))
 
 
-def cache_material(gate: Gate, request: GateRequest) -> dict[str, Any]:
+def cache_material(gate: Registered, request: GateRequest) -> dict[str, Any]:
     """Everything a gate's result depends on, as JSON. Files enter by their pinned digest:
     the result is about that content, and a hit re-checks the files still match it."""
     spec, version = request.model.spec, request.version
@@ -176,6 +174,12 @@ def _warning_rows(caught: list[warnings.WarningMessage]) -> list[dict[str, JsonC
 def _verify_pins(pins: Sequence[Pinned], root: Path) -> None:
     for pin in pins:
         if isinstance(pin, Artifact):
-            artifacts.verify(pin, root=root)
+            sources.verify_artifact(pin, root=root)
         else:
-            datasets.verify(pin.path, pin.sha256, root=root)
+            sources.verify(pin.path, pin.sha256, root=root)
+
+
+def _load_artifact(artifact: Artifact, **options: Any) -> Any:
+    from modelops_gitops.gates.artifacts import load_artifact  # skops: only when a gate loads
+
+    return load_artifact(artifact, **options)

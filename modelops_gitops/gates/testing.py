@@ -15,17 +15,14 @@ from sklearn.metrics import roc_curve
 from modelops_gitops.gates import plots
 from modelops_gitops.gates.base import GateIO, GateRequest
 from modelops_gitops.gates.metrics import METRICS, MetricUndefined, Scores, compute_all, metric_for
+from modelops_gitops.gates.registry import GATES, model_pins
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
 from modelops_gitops.gates.scoring import score_versions
-from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import TestRule
 
 NAME: GateName = "test"
-VERSION = "1"
-
-
-def pins(request: GateRequest) -> tuple[Pinned, ...]:
-    return (request.version.artifact, request.version.datasets.eval)
+VERSION = GATES[NAME].VERSION
+pins = model_pins  # declared in gates.registry, so a cache hit needs no import
 
 
 def run(request: GateRequest, io: GateIO) -> GateResult:

@@ -17,6 +17,7 @@ Callers use the names below (`git.resolve(root, ref)`), not the modules.
 from modelops_gitops.git.batch import BatchHistory
 from modelops_gitops.git.history import History, LocalHistory
 from modelops_gitops.git.log import (
+    FileVersions,
     MainlineCommit,
     changed_paths,
     commit_time,
@@ -25,6 +26,7 @@ from modelops_gitops.git.log import (
     file_log,
     first_parent,
     mainline,
+    mainline_files,
 )
 from modelops_gitops.git.process import decode_path
 from modelops_gitops.git.refs import (
@@ -52,6 +54,7 @@ from modelops_gitops.git.tree import (
     GitTree,
     TreeEntry,
     ls_tree,
+    read_blobs,
     show_file,
     validate_path,
 )
@@ -82,6 +85,7 @@ __all__ = [
     "SUBMODULE_MODE",
     "SYMLINK_MODE",
     "BatchHistory",
+    "FileVersions",
     "GitTree",
     "History",
     "Identity",
@@ -111,9 +115,11 @@ __all__ = [
     "is_shallow",
     "ls_tree",
     "mainline",
+    "mainline_files",
     "merge_base",
     "parents",
     "push",
+    "read_blobs",
     "remote_exists",
     "reset_hard",
     "resolve",

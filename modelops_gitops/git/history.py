@@ -8,6 +8,7 @@ through the typed functions of this package.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,15 @@ class History(Protocol):
         """`path` at `commit`; b"" where it did not exist."""
         ...
 
+    def mainline_files(self, head: str, under: str) -> list[log.FileVersions]:
+        """The mainline of `head`, oldest first, as the commits that changed files under the
+        folder `under`, each with the blob ids of the files it changed."""
+        ...
+
+    def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
+        """Blobs by id (from `mainline_files`), read together."""
+        ...
+
 
 @dataclass(frozen=True)
 class LocalHistory:
@@ -71,3 +81,9 @@ class LocalHistory:
 
     def show_file(self, commit: str, path: str) -> bytes:
         return tree.show_file(self.root, commit, path)
+
+    def mainline_files(self, head: str, under: str) -> list[log.FileVersions]:
+        return log.mainline_files(self.root, head, under)
+
+    def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
+        return tree.read_blobs(self.root, oids)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from modelops_gitops.git.process import checked, literal, run, split_z
+from modelops_gitops.git.process import checked, decode_path, literal, run, split_z
 from modelops_gitops.git.refs import resolve, validate_ref
 from modelops_gitops.git.tree import validate_path
 
@@ -108,4 +108,51 @@ def mainline(root: Path, head: str) -> list[MainlineCommit]:
         sha, stamp, *parents = header.decode("ascii").split()
         paths = tuple(split_z(rest.lstrip(b"\n")))
         out.append(MainlineCommit(sha, tuple(parents), int(stamp), paths))
+    return out
+
+
+@dataclass(frozen=True)
+class FileVersions:
+    """One commit of a branch's first-parent history that changed files under a folder: its
+    parents, committer time (Unix seconds) and, per changed file, its new blob id (None where
+    the commit deleted it). A merge's changes are those against its first parent."""
+
+    sha: str
+    parents: tuple[str, ...]
+    time: int
+    blobs: dict[str, str | None]
+
+
+def mainline_files(root: Path, head: str, under: str) -> list[FileVersions]:
+    """The first-parent history of `head` restricted to the files under `under`, oldest
+    first, with the blob id of every file version: one `git log --raw`, however long the
+    history and however many files (commits that touch nothing under `under` cost git a
+    tree comparison, and us nothing)."""
+    args = (
+        "--first-parent",
+        "--reverse",
+        "--diff-merges=first-parent",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        "-z",
+        "--no-show-signature",
+        "--format=%x01%H %ct %P",
+    )
+    folder = validate_path(under)
+    proc = literal(root, "log", *args, "--end-of-options", validate_ref(head), "--", folder)
+    out: list[FileVersions] = []
+    for record in checked(proc, "log").split(b"\x01"):
+        if not record:
+            continue
+        header, _, rest = record.partition(b"\0")
+        sha, stamp, *parents = header.decode("ascii").split()
+        fields = rest.lstrip(b"\n").split(b"\0")
+        blobs: dict[str, str | None] = {}
+        for meta, raw_path in zip(fields[0::2], fields[1::2], strict=False):
+            if not meta.startswith(b":"):
+                continue
+            new = meta.split()[3].decode("ascii")
+            blobs[decode_path(raw_path)] = None if new.strip("0") == "" else new
+        out.append(FileVersions(sha, tuple(parents), int(stamp), blobs))
     return out

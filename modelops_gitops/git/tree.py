@@ -209,6 +209,29 @@ class GitTree:
         self._proc, self._finalizer = None, None
 
 
+def read_blobs(root: Path, oids: Iterable[str]) -> dict[str, bytes]:
+    """Blobs by id, through one `git cat-file --batch` for all of them (a missing or
+    non-blob id raises InputError)."""
+    wanted = list(dict.fromkeys(oids))
+    if not wanted:
+        return {}
+    proc = cat_file_batch(root)
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    blobs: dict[str, bytes] = {}
+    try:
+        for start in range(0, len(wanted), BATCH_SIZE):
+            chunk = wanted[start : start + BATCH_SIZE]
+            proc.stdin.write("".join(f"{oid}\n" for oid in chunk).encode("ascii"))
+            proc.stdin.flush()
+            blobs.update({oid: _read_object(proc.stdout, oid, str(root)) for oid in chunk})
+    except OSError as exc:
+        raise InputError(f"git cat-file failed in {root}: {exc}") from exc
+    finally:
+        _shutdown(proc)
+    return blobs
+
+
 def _read_object(stdout: IO[bytes], oid: str, label: str) -> bytes:
     header = stdout.readline()
     if not header.endswith(b"\n"):

@@ -9,12 +9,15 @@ Both answer through `StageHistory`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from modelops_gitops.git import History
 from modelops_gitops.repo.yaml_source import YamlProblem, parse
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,35 +59,54 @@ class GitHistory:
 
 def spec_at(history: History, sha: str, path: str) -> dict[str, Any]:
     """`spec` of the model file at `path` in commit `sha`; {} if absent or unreadable."""
+    return spec_of(path, history.show_file(sha, path))
+
+
+def spec_of(path: str, raw: bytes) -> dict[str, Any]:
+    """`spec` of a model file's bytes; {} if empty or unreadable."""
     try:
-        data = parse(path, history.show_file(sha, path), max_bytes=64 * 1_048_576).data
+        data = parse(path, raw, max_bytes=64 * 1_048_576).data
     except YamlProblem:
         return {}
     spec = data.get("spec", {}) if isinstance(data, dict) else {}
     return spec if isinstance(spec, dict) else {}
 
 
-def stages_at(history: History, sha: str, path: str) -> dict[str, str]:
-    """`spec.stages` of the model file at `path` in commit `sha`."""
-    stages = spec_at(history, sha, path).get("stages", {})
+def stages_of(spec: dict[str, Any]) -> dict[str, str]:
+    stages = spec.get("stages", {})
     return {str(k): str(v) for k, v in stages.items()} if isinstance(stages, dict) else {}
 
 
-def versions_at(history: History, sha: str, path: str) -> list[str]:
-    """The version strings listed in the model file at `path` in commit `sha`."""
-    listed = spec_at(history, sha, path).get("versions", [])
+def versions_of(spec: dict[str, Any]) -> list[str]:
+    listed = spec.get("versions", [])
     if not isinstance(listed, list):
         return []
     return [str(v["version"]) for v in listed if isinstance(v, dict) and "version" in v]
 
 
+def stages_at(history: History, sha: str, path: str) -> dict[str, str]:
+    """`spec.stages` of the model file at `path` in commit `sha`."""
+    return stages_of(spec_at(history, sha, path))
+
+
+def versions_at(history: History, sha: str, path: str) -> list[str]:
+    """The version strings listed in the model file at `path` in commit `sha`."""
+    return versions_of(spec_at(history, sha, path))
+
+
 def registrations(history: History, head: str, path: str) -> dict[str, tuple[str, datetime]]:
     """version -> the first commit on `head`'s first-parent history whose model file at `path`
     lists it, and that commit's time (for a version added on a branch: the merge)."""
-    found: dict[str, tuple[str, datetime]] = {}
-    for sha, when in reversed(history.file_log(path, head, first_parent=True)):
-        for version in versions_at(history, sha, path):
-            found.setdefault(version, (sha, when))
+    log = reversed(history.file_log(path, head, first_parent=True))
+    return first_listed(((sha, when), versions_at(history, sha, path)) for sha, when in log)
+
+
+def first_listed(points: Iterable[tuple[T, list[str]]]) -> dict[str, T]:
+    """version -> the first point (oldest first) whose file lists it."""
+    found: dict[str, T] = {}
+    for point, versions in points:
+        for version in versions:
+            found.setdefault(version, point)
     return found
 
 

@@ -159,6 +159,18 @@ class WorkTree:
 def read_inside(root: Path, path: str) -> bytes:
     """Read `root/path`, refusing symlinks that leave `root` (the file's or a parent
     folder's) and non-regular files. `root` must be resolved."""
+    target = inside(root, path)
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        raise InputError.at(path, f"broken symlink ({os.readlink(root / path)})") from None
+    except OSError as exc:
+        raise InputError.at(path, f"cannot read: {exc.strerror}") from None
+
+
+def inside(root: Path, path: str) -> Path:
+    """The regular file `root/path` resolves to, refusing symlinks that leave `root` (the
+    file's or a parent folder's) and non-regular files. `root` must be resolved."""
     full = root / path
     try:
         info = os.lstat(full)
@@ -173,8 +185,8 @@ def read_inside(root: Path, path: str) -> bytes:
     try:
         if not stat.S_ISREG(os.stat(target).st_mode):
             raise InputError.at(path, "not a regular file")
-        return target.read_bytes()
     except FileNotFoundError:
         raise InputError.at(path, f"broken symlink ({os.readlink(full)})") from None
     except OSError as exc:
         raise InputError.at(path, f"cannot read: {exc.strerror}") from None
+    return target

@@ -5,7 +5,8 @@
     integer with nulls             numerical (pandas, and so Evidently, reads it as float)
     string / dictionary / bool     categorical (Evidently calls a string column with more than
                                    half its values distinct "text" and trains a classifier on
-                                   it; this gate treats it as categorical: exclude ID columns)
+                                   it; this gate refuses such a column unless it is declared
+                                   categorical or excluded: exact.categorical_evidence)
     date, time, timestamp, other   skipped
 A type declared in `features.<name>.type` replaces the inference.
 """

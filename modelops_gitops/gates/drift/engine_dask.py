@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from modelops_gitops.errors import GateInputError
-from modelops_gitops.gates.datasets import Source
 from modelops_gitops.gates.drift.binned import Summaries
 from modelops_gitops.gates.drift.columns import PlannedColumn
 from modelops_gitops.gates.drift.engine_local import Progress
@@ -22,6 +21,7 @@ from modelops_gitops.gates.drift.engine_summaries import (
     run_summaries,
 )
 from modelops_gitops.gates.drift.report import FeatureDrift
+from modelops_gitops.gates.sources import Source
 from modelops_gitops.kinds.drift import DriftConfig
 
 

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import numpy as np
 import pyarrow as pa
 
-from modelops_gitops.gates.datasets import Source, read_column
+from modelops_gitops.gates.datasets import read_column
 from modelops_gitops.gates.drift.columns import PlannedColumn
 from modelops_gitops.gates.drift.decide import choose_test, evaluate, needs
 from modelops_gitops.gates.drift.exact import (
@@ -29,6 +29,7 @@ from modelops_gitops.gates.drift.exact import (
 from modelops_gitops.gates.drift.report import FeatureDrift
 from modelops_gitops.gates.drift.stats import FloatArray
 from modelops_gitops.gates.drift.summaries import count_categories
+from modelops_gitops.gates.sources import Source
 from modelops_gitops.kinds.drift import DriftConfig
 
 Progress = Callable[[str, int, int], None]

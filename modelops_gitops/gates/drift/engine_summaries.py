@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 import pyarrow as pa
 
-from modelops_gitops.gates.datasets import Piece, Source, read_piece, split
+from modelops_gitops.gates.datasets import Piece, read_piece, split
 from modelops_gitops.gates.drift.binned import (
     BinRequest,
     Summaries,
@@ -53,6 +53,7 @@ from modelops_gitops.gates.drift.summaries import (
     merge,
     summarize_numeric,
 )
+from modelops_gitops.gates.sources import Source
 from modelops_gitops.kinds.drift import DriftConfig, TestName
 
 DEFAULT_BINS = 1 << 14

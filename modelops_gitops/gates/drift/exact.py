@@ -90,6 +90,13 @@ def numeric_evidence(
 def categorical_evidence(
     column: PlannedColumn, ref: CategoryCounts, cur: CategoryCounts
 ) -> ColumnEvidence:
+    if column.declared is None and column.cur_kind == "string" and 2 * len(cur.labels) > cur.n:
+        raise GateInputError(
+            f"column {column.name!r} looks like text ({len(cur.labels)} distinct values in "
+            f"{cur.n}): Evidently judges such a column with a text classifier, which this gate "
+            f"does not run; declare features.{column.name}.type: categorical to compare its "
+            f"values as categories, or list it under exclude: (an ID column)"
+        )
     counts = align_categories(ref, cur)
     facts = ColumnFacts(
         column.name,

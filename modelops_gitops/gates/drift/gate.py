@@ -1,32 +1,22 @@
 """The drift gate as the runner sees it (`gates.base.Gate`): training data vs the model's
 monitoring snapshot, both pinned by sha256, with the Policy drift rule's settings.
 
-Register with `runner.GATES[gate.NAME] = gate`.
+Registered in `gates.registry` (name, version, pins), which imports this module only to run it.
 """
 
 from __future__ import annotations
 
-from modelops_gitops.errors import GateInputError
 from modelops_gitops.gates.base import GateIO, GateRequest
 from modelops_gitops.gates.drift.report import to_gate_result
 from modelops_gitops.gates.drift.run import run_drift
+from modelops_gitops.gates.registry import GATES, drift_pins
 from modelops_gitops.gates.result import GateName, GateResult
 from modelops_gitops.kinds.drift import DriftConfig
-from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import DriftRule
 
 NAME: GateName = "drift"
-VERSION = "1"
-
-
-def pins(request: GateRequest) -> tuple[Pinned, ...]:
-    current = request.model.spec.monitoring.current
-    if current is None:
-        raise GateInputError(
-            f"model {request.model.metadata.name}: the drift gate needs "
-            "spec.monitoring.current (the monitoring snapshot to compare with training data)"
-        )
-    return (request.version.datasets.train, current)
+VERSION = GATES[NAME].VERSION
+pins = drift_pins  # declared in gates.registry, so a cache hit needs no import
 
 
 def run(request: GateRequest, io: GateIO) -> GateResult:

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from modelops_gitops.errors import GateInputError
 from modelops_gitops.extras import require
-from modelops_gitops.gates.datasets import open_source, read_schema, verify
+from modelops_gitops.gates.datasets import read_schema
 from modelops_gitops.gates.drift.columns import plan_columns
 from modelops_gitops.gates.drift.engine_local import Progress, run_local
 from modelops_gitops.gates.drift.report import DriftReport, Engine, build_report
+from modelops_gitops.gates.sources import open_source, verify
 from modelops_gitops.kinds.drift import DriftConfig
 
 
