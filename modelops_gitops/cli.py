@@ -371,12 +371,20 @@ def apply(
             "$MODELOPS_GITOPS_SIGNING_KEY_FILE, or the key itself in $MODELOPS_GITOPS_SIGNING_KEY.",
         ),
     ] = None,
+    deliver_only: Annotated[
+        bool,
+        typer.Option(
+            "--deliver-only",
+            help="Only converge the deploy targets on the ledger at HEAD (a pending delivery, "
+            "a registry changed by hand); commit nothing.",
+        ),
+    ] = False,
     fmt: FormatOpt = "text",
     repo: RepoOpt = None,
 ) -> int:
     """Apply merged, re-checked stage changes: ledger entries, reports and deploy files in ONE
-    commit on the default branch. Exit 0 applied or nothing to do, 1 some change refused or
-    the audit trail broken."""
+    commit on the default branch, then deliver to the deploy targets. Exit 0 applied or
+    nothing to do, 1 some change refused or the audit trail broken, 4 delivery pending."""
     from modelops_gitops.commands import apply as apply_command
 
     return apply_command.run_command(
@@ -390,6 +398,7 @@ def apply(
         dry_run=dry_run,
         adopt=adopt,
         fmt=_format(fmt, ("text", "json")),
+        deliver_only=deliver_only,
     )
 
 

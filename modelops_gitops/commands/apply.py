@@ -3,7 +3,8 @@
 Approvals: `--approvals FILE` (repeatable) when given; else GitHub when GITHUB_TOKEN is set
 (the merged PR of each commit, its reviews); else none, and every change is refused as
 unexplained. Exit 0 when everything was applied (or nothing was to do), 1 when a difference
-was refused (the others are still applied), 2 bad input, 4 when every push retry lost.
+was refused (the others are still applied), 2 bad input, 4 when every push retry lost or a
+deploy target's delivery is pending (commands/apply_delivery.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from modelops_gitops.apply.sources import (
     NoPullRequests,
     PullRequests,
 )
+from modelops_gitops.commands import apply_delivery
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.plan.approvals import read_approvals
 from modelops_gitops.plan.lazy_gates import lazy_gate_runner
@@ -42,7 +44,10 @@ def run_command(
     adopt: bool,
     fmt: str,
     sign_key: Path | None = None,
+    deliver_only: bool = False,
 ) -> int:
+    if deliver_only:
+        return apply_delivery.deliver_only(root, fmt)
     files = [read_approvals(path) for path in approvals]
     with ExitStack() as stack:
         key = signing_key(sign_key, stack)
@@ -71,7 +76,8 @@ def run_command(
         typer.echo(json.dumps(as_json(outcome), indent=2, sort_keys=True))
     else:
         typer.echo(as_text(outcome, push=push))
-    return EXIT_VIOLATION if outcome.refused else EXIT_OK
+    pending = apply_delivery.exit_code(outcome.delivery)
+    return pending or (EXIT_VIOLATION if outcome.refused else EXIT_OK)
 
 
 KEY_FILE_ENV = "MODELOPS_GITOPS_SIGNING_KEY_FILE"
@@ -124,6 +130,7 @@ def as_text(outcome: Outcome, *, push: bool) -> str:
             f"  note: the branch has {outcome.unpushed} commit(s) its remote lacks; "
             "run apply --push to publish them"
         )
+    lines += apply_delivery.lines(outcome.delivery, waiting=apply_delivery.waiting(outcome))
     return "\n".join(lines)
 
 
@@ -158,4 +165,5 @@ def as_json(outcome: Outcome) -> dict[str, Any]:
         "files": computed.paths() if computed.new else [],
         "tags": outcome.tags,
         "discarded": outcome.discarded,
+        "delivery": apply_delivery.as_json(outcome.delivery),
     }
