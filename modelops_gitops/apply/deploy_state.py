@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelops_gitops import git
-from modelops_gitops.apply.targets import DEPLOY_DIR, DeployTarget, configured
+from modelops_gitops.apply.targets import (
+    DEPLOY_DIR,
+    DeployTarget,
+    TargetSettingsError,
+    configured,
+)
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPAIRED, LedgerEntry, read_lines
 from modelops_gitops.audit.verify import Break
 from modelops_gitops.digest import sha256_bytes
@@ -94,6 +99,8 @@ def expected(
         for target in targets:
             try:
                 files = target.files(entry, state.models.get(entry.change.model))
+            except TargetSettingsError:
+                raise
             except InputError:
                 out.unchecked.add((entry.change.model, entry.change.stage))
                 continue

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from modelops_gitops.apply.targets import DEPLOY_DIR, DeployFile
+from modelops_gitops.apply.targets import DEPLOY_DIR, DeployFile, TargetSettingsError
 from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds import Model
@@ -117,7 +117,7 @@ class KServeTarget:
             return location
         base = self.settings.storage_base
         if not base:
-            raise InputError.at(
+            raise TargetSettingsError.at(
                 MODELOPS_FILE,
                 f"kserve: {model}'s artifact {location} is a repository path; set "
                 f"{SETTINGS}.storage_base to where the cluster reads it (s3://bucket/prefix)",
@@ -168,20 +168,19 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(gzip.decompress(SCHEMA_FILE.read_bytes()))
-    return loaded
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft7Validator(json.loads(gzip.decompress(SCHEMA_FILE.read_bytes())))
 
 
 def check(service: dict[str, Any], what: str) -> None:
     """Validate against the CRD's openAPIV3Schema; every problem names its field."""
-    import jsonschema
-
-    validator = jsonschema.Draft7Validator(schema())
+    validator = _validator()
     errors = sorted(validator.iter_errors(service), key=lambda e: list(map(str, e.path)))
     if errors:
         problems = [
-            InputError.at(
+            TargetSettingsError.at(
                 MODELOPS_FILE,
                 f"kserve: the InferenceService for {what} is not valid for KServe "
                 f"{KSERVE_RELEASE}: {'.'.join(map(str, e.path)) or '(top)'}: {e.message}",
@@ -189,11 +188,13 @@ def check(service: dict[str, Any], what: str) -> None:
             ).problems[0]
             for e in errors[:10]
         ]
-        raise InputError(problems)
+        raise TargetSettingsError(problems)
 
 
 def _bad(message: str, model: str) -> InputError:
-    return InputError.at(MODELOPS_FILE, f"kserve: {message}", field=f"{SETTINGS}.models.{model}")
+    return TargetSettingsError.at(
+        MODELOPS_FILE, f"kserve: {message}", field=f"{SETTINGS}.models.{model}"
+    )
 
 
 def _annotated_version(data: bytes) -> str:

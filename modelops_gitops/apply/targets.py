@@ -49,6 +49,11 @@ ENTRY_POINT_GROUP = "modelops_gitops.deploy_targets"
 DEPLOY_DIR = "deploy"
 
 
+class TargetSettingsError(InputError):
+    """A target's settings cannot make its files (an invalid field): always bad input, never
+    skipped like an entry whose version is no longer registered."""
+
+
 @dataclass(frozen=True)
 class DeployFile:
     """A file a target adds to the apply commit (`data`), or removes from it (None)."""
