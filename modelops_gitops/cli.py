@@ -670,10 +670,19 @@ def status(
     now: Annotated[
         str | None, typer.Option(help="Judge waiver expiry at this date (default: today).")
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Also compare what each deploy target serves (MLflow aliases, deploy files) "
+            "with the ledger; --check then fails on any difference or unreachable target.",
+        ),
+    ] = False,
     repo: RepoOpt = None,
 ) -> int:
-    """Per model and stage: sync (desired vs applied from the ledger) and health (latest
-    monitor result, waivers expiring or expired). Exit 0 (a view) unless --check."""
+    """Per model and stage: sync (desired vs applied from the ledger), health (latest
+    monitor result, waivers expiring or expired) and, with --live, the deploy targets. Exit 0
+    (a view) unless --check."""
     from modelops_gitops.commands import status as status_command
 
     moment = _instant(now) or datetime.now(UTC)
@@ -684,6 +693,7 @@ def status(
         check=check,
         horizon_days=waiver_horizon,
         today=moment.date(),
+        live=live,
     )
 
 

@@ -85,6 +85,14 @@ def fresh_apply_repo(template_dir: Path, tmp_path: Path) -> Path:
 
 def run_apply(repo: Path, *args: str) -> tuple[int, str]:
     """`apply` in-process (stdout + stderr), without pytest's capture fixture."""
+    return run_verb("apply", repo, *args)
+
+
+def run_status(repo: Path, *args: str) -> tuple[int, str]:
+    return run_verb("status", repo, *args)
+
+
+def run_verb(verb: str, repo: Path, *args: str) -> tuple[int, str]:
     import contextlib
     import io
 
@@ -93,7 +101,7 @@ def run_apply(repo: Path, *args: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            main(["apply", "--repo", str(repo), *args])
+            main([verb, "--repo", str(repo), *args])
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 0
     return code, out.getvalue() + err.getvalue()

@@ -21,6 +21,7 @@ from apply_fixtures import (
     merge_pr,
     promote_credit,
     run_apply,
+    run_status,
 )
 from plan_fixtures import BREAST_CANCER, CREDIT, commit, run_git, set_stage
 
@@ -157,10 +158,24 @@ def test_every_stage_gets_a_valid_inference_service_that_follows_the_ledger(
     assert "deploy/kserve/staging/breast-cancer.yaml" not in all_valid(repo, validator)
 
 
-def test_a_hand_edited_inference_service_is_restored(repo: Path) -> None:
+def test_a_hand_edited_inference_service_is_shown_live_and_restored(repo: Path) -> None:
     assert run_apply(repo)[0] == 0
+    code, out = run_status(repo, "--live", "--check")
+    assert code == 0, out
+    assert "credit         production   manifest in sync · kserve in sync" in out
     path = repo / "deploy/kserve/production/credit.yaml"
     original = path.read_bytes()
+    version = b"modelops-gitops/version: 1.1.0"
+    assert version in original
+    other = original.replace(version, b"modelops-gitops/version: 1.2.0")
+    commit(repo, {"deploy/kserve/production/credit.yaml": other.decode()}, "edit", when=MERGE_AT_Z)
+    code, out = run_status(repo, "--live", "--check")
+    assert code == 1, out
+    assert "kserve out of sync: ledger 1.1.0, kserve 1.2.0" in out
+    path.write_bytes(original)
+    commit(
+        repo, {"deploy/kserve/production/credit.yaml": original.decode()}, "undo", when=MERGE_AT_Z
+    )
     edited = original.replace(b"canaryTrafficPercent: 10", b"canaryTrafficPercent: 100")
     assert edited != original
     commit(

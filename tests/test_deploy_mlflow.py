@@ -9,6 +9,7 @@ Each test gives the example's models registered names of their own (one server p
 from __future__ import annotations
 
 import itertools
+import json
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from apply_fixtures import (
     merge_pr,
     promote_credit,
     run_apply,
+    run_status,
 )
 from mlflow import MlflowClient  # the [mlflow] extra is part of the test extra
 from mlflow_fixtures import MlflowServer, Relay, configure
@@ -132,6 +134,10 @@ def test_a_server_that_is_down_leaves_the_delivery_pending_until_the_next_run(
     assert "delivery pending" in out
     assert "pending     mlflow credit production: unreachable" in out
     assert ledger_at(repo) == before  # the ledger stays as it is
+    code, out = run_status(repo, "--live", "--check")
+    assert code == 1, out
+    assert "credit         production   manifest in sync · mlflow unreachable\n" in out
+    assert "  mlflow unreachable: MlflowException: " in out
     relay.up()
     code, out = run_apply(repo, "--deliver-only")
     assert code == 0, out
@@ -238,3 +244,57 @@ def test_the_mlflow_target_without_its_extra_is_bad_input_before_anything_is_wri
     assert "pip install 'modelops-gitops[mlflow]'" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert run_git(repo, "rev-parse", "HEAD") == merge  # nothing committed
+
+
+def test_an_alias_moved_by_hand_is_shown_by_status_live_and_moved_back_by_apply(
+    repo: Path, client: Any, mlflow_server: MlflowServer
+) -> None:
+    tag = suffix()
+    configure(repo, mlflow_server.url, tag, MERGE_AT_Z)
+    assert run_apply(repo, "--push")[0] == 0
+    code, out = run_status(repo, "--live", "--check")
+    assert code == 0, out
+    assert "credit         production   manifest in sync · mlflow in sync" in out
+    name = f"credit-{tag}"
+    staging = client.get_model_version_by_alias(name, "staging").version
+    client.set_registered_model_alias(name, "champion", staging)  # someone, by hand
+
+    code, out = run_status(repo, "--live", "--check")
+    assert code == 1, out
+    assert "mlflow out of sync: ledger 1.1.0, mlflow 1.2.0" in out
+    assert "live: 1 difference(s)" in out
+    code, out = run_status(repo, "credit", "--live", "--format", "json")
+    assert code == 0, out
+    rows = [r for r in json.loads(out)["live"] if r["state"] != "in sync"]
+    assert rows == [
+        {"target": "mlflow", "model": "credit", "stage": "production", "expected": "1.1.0",
+         "found": "1.2.0", "state": "out of sync", "detail": ""}
+    ]  # fmt: skip
+
+    code, out = run_apply(repo, "--push")
+    assert code == 0, out
+    assert "nothing to apply" in out
+    assert "delivered   mlflow: credit production 1.1.0 (adopted)" in out  # recorded here
+    assert registry(client, name)[0] == {"champion": "1.1.0", "staging": "1.2.0"}
+    assert run_status(repo, "--live", "--check")[0] == 0
+
+
+def test_a_version_whose_tags_do_not_match_the_pin_is_out_of_sync(
+    repo: Path, client: Any, mlflow_server: MlflowServer
+) -> None:
+    """An attacker with registry access re-tags another artifact as 1.1.0: the sha256 tag
+    differs from the pin, so the alias is not taken as serving 1.1.0."""
+    tag = suffix()
+    configure(repo, mlflow_server.url, tag, MERGE_AT_Z)
+    assert run_apply(repo, "--push")[0] == 0
+    name = f"credit-{tag}"
+    held = client.get_model_version_by_alias(name, "champion").version
+    client.set_model_version_tag(name, held, "modelops_gitops.sha256", "0" * 64)
+    code, out = run_status(repo, "credit", "--live", "--check")
+    assert code == 1, out
+    assert "sha256 differs from the pin" in out
+    code, out = run_apply(repo, "--push")
+    assert code == 0, out
+    fixed = client.get_model_version_by_alias(name, "champion")
+    assert fixed.version != held  # a version with the pinned bytes, not the forged tags
+    assert run_status(repo, "credit", "--live", "--check")[0] == 0

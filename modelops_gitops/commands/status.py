@@ -1,5 +1,6 @@
 """`status [MODEL]`: per model and stage, sync (desired vs applied) and health (monitor,
-waivers). A view: exit 0 unless the input is bad, or `--check` and something is not in sync."""
+waivers); with `--live`, the deploy targets compared with the ledger (status_live.py). A view:
+exit 0 unless the input is bad, or `--check` and something is not in sync."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import typer
 
 from modelops_gitops import git
+from modelops_gitops.apply.delivery import Live
 from modelops_gitops.apply.deploy_state import work_tree_drifts
 from modelops_gitops.audit.desired import desired_stages, model_paths
 from modelops_gitops.audit.provenance import Introduction, introduced_by
@@ -26,6 +28,7 @@ from modelops_gitops.audit.sync import (
 from modelops_gitops.audit.verify import ChainSummary
 from modelops_gitops.audit.verify_run import ledger_summary
 from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
+from modelops_gitops.commands import status_live
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.monitor.records import load_records
@@ -43,6 +46,7 @@ def run(
     check: bool,
     horizon_days: int,
     today: date,
+    live: bool = False,
 ) -> int:
     tree = WorkTree(root)
     paths = model_paths(tree, [model] if model else None)
@@ -69,8 +73,14 @@ def run(
     )
     models = [model] if model else sorted(set(desired) | set(ledger.applied))
     statuses = with_deploy_drift(model_statuses(inputs, models), root)
-    typer.echo(_json(statuses, ledger) if fmt == "json" else _text(statuses, ledger), nl=False)
+    rows = [r for r in status_live.observe(root) if model in (None, r.model)] if live else None
+    if fmt == "json":
+        typer.echo(_json(statuses, ledger, rows), nl=False)
+    else:
+        typer.echo(_text(statuses, ledger) + (status_live.text(rows) if rows is not None else ""))
     if check and not all(s.in_sync for s in statuses):
+        return EXIT_VIOLATION
+    if check and rows is not None and not status_live.all_in_sync(rows):
         return EXIT_VIOLATION
     return EXIT_OK
 
@@ -150,7 +160,7 @@ def _text(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _json(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
+def _json(statuses: list[ModelStatus], ledger: ChainSummary, live: list[Live] | None = None) -> str:
     body = {
         "schema_version": 1,
         "ledger": {"entries": ledger.entries, "intact": not ledger.breaks},
@@ -164,4 +174,6 @@ def _json(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
             for s in statuses
         ],
     }
+    if live is not None:
+        body["live"] = status_live.as_json(live)
     return json.dumps(body, indent=2) + "\n"
