@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -39,6 +39,10 @@ class Deploy(Strict):
     )
     mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
     kserve: KServeSettings = Field(default_factory=KServeSettings)
+    plugins: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Settings of plugin targets, by target name; each plugin checks its own.",
+    )
 
 
 class Trust(Strict):
