@@ -30,7 +30,7 @@ from apply_fixtures import (
 )
 from mlflow import MlflowClient  # the [mlflow] extra is part of the test extra
 from mlflow_fixtures import MlflowServer, Relay, configure
-from plan_fixtures import BREAST_CANCER, CREDIT, run_git, set_stage
+from plan_fixtures import BREAST_CANCER, CREDIT, commit, run_git, set_stage
 
 _names = itertools.count(1)
 
@@ -244,6 +244,24 @@ def test_the_mlflow_target_without_its_extra_is_bad_input_before_anything_is_wri
     assert "pip install 'modelops-gitops[mlflow]'" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert run_git(repo, "rev-parse", "HEAD") == merge  # nothing committed
+    argv = [sys.executable, "-c", BLOCKED, "audit", "verify", "--repo", str(repo)]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert "extra" not in proc.stdout + proc.stderr  # reading the trail never needs it
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_mlflow_target_without_a_tracking_server_is_bad_input(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    text = (repo / "modelops.yaml").read_text(encoding="utf-8")
+    text += "  deploy:\n    targets: [manifest, mlflow]\n"
+    commit(repo, {"modelops.yaml": text}, "mlflow, no server", when=MERGE_AT_Z)
+    _, merge, file = promote_credit(repo, tmp_path)
+    code, out = run_apply(repo, "--approvals", str(file))
+    assert code == 2, out
+    assert "spec.deploy.mlflow.tracking_uri" in out
+    assert run_git(repo, "rev-parse", "HEAD") == merge
 
 
 def test_an_alias_moved_by_hand_is_shown_by_status_live_and_moved_back_by_apply(

@@ -68,6 +68,15 @@ class Delivery:
         return not self.pending and not self.errors
 
 
+def ready(targets: Sequence[DeployTarget]) -> None:
+    """Each target that can say so confirms it can deliver (its extra is installed, its
+    settings are complete) before apply writes anything; InputError (exit 2) if not."""
+    for target in targets:
+        check = getattr(target, "ready", None)
+        if callable(check):
+            check()
+
+
 def wanted(entries: Sequence[LedgerEntry]) -> dict[Key, LedgerEntry]:
     """The last entry that set each (model, stage) the ledger ever named (removals too)."""
     out: dict[Key, LedgerEntry] = {}

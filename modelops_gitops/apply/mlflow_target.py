@@ -18,6 +18,7 @@ extra: imported only here, inside the methods, after `extras.require`.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -52,10 +53,14 @@ class MlflowTarget:
 
     @classmethod
     def from_state(cls, state: RepoState) -> MlflowTarget:
-        """Built while apply computes, before anything is written: a missing extra stops
-        the run there (exit 2), not after the push."""
-        extras.require("mlflow", "the mlflow deploy target")
         return cls(state.spec.deploy.mlflow, dict(state.models))
+
+    def ready(self) -> None:
+        """Checked by apply before it writes anything: a missing extra or tracking server is
+        exit 2 there, not after the push. (Reading the trail, e.g. `audit verify`, never
+        needs the extra: this target writes no files.)"""
+        extras.require("mlflow", "the mlflow deploy target")
+        self._uri()
 
     def files(self, entry: LedgerEntry, model: Model | None) -> list[DeployFile]:
         return []  # nothing in the apply commit: the registry is told after the push
@@ -144,7 +149,9 @@ class MlflowTarget:
         ident = (
             experiment.experiment_id
             if experiment is not None
-            else client.create_experiment(self.settings.experiment)
+            else client.create_experiment(
+                self.settings.experiment, artifact_location=self.settings.artifact_location
+            )
         )
         run = client.create_run(ident, tags={f"{TAG}.sha256": sha256})
         client.log_artifact(run.info.run_id, str(file), "model")
@@ -157,6 +164,11 @@ class MlflowTarget:
             os.environ.setdefault(key, value)
         from mlflow import MlflowClient
 
+        logging.getLogger("mlflow").setLevel(logging.WARNING)  # no INFO lines in apply's output
+        uri = self._uri()
+        return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+    def _uri(self) -> str:
         uri = self.settings.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI", "")
         if not uri:
             raise InputError.at(
@@ -165,7 +177,7 @@ class MlflowTarget:
                 "spec.deploy.mlflow.tracking_uri or $MLFLOW_TRACKING_URI",
                 field="spec.deploy.mlflow.tracking_uri",
             )
-        return MlflowClient(tracking_uri=uri, registry_uri=uri)
+        return uri
 
 
 def _by_alias(client: Any, name: str, alias: str) -> Any:

@@ -209,6 +209,7 @@ def _run(root: Path, options: Options) -> Outcome:
         computed = compute(root, branch, options)
         if options.dry_run:
             return Outcome(computed, attempts=attempts, discarded=discarded)
+        delivery.ready(computed.targets)
         outcome = _apply_once(root, computed, options, attempts, discarded)
         if remote is None:
             outcome.unpushed = unpushed(root, git.Remote(options.remote, branch))

@@ -43,6 +43,13 @@ class MlflowSettings(Strict):
         default="modelops-gitops",
         description="The experiment whose runs hold the artifacts uploaded for new versions.",
     )
+    artifact_location: str | None = Field(
+        default=None,
+        description=(
+            "Where that experiment keeps artifacts when modelops-gitops creates it (default: "
+            "the server's artifact root)."
+        ),
+    )
 
 
 class Resources(Strict):
