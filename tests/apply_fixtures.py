@@ -93,6 +93,8 @@ def run_status(repo: Path, *args: str) -> tuple[int, str]:
 
 
 def run_verb(verb: str, repo: Path, *args: str) -> tuple[int, str]:
+    """`modelops-gitops VERB --repo REPO ARGS` in-process; VERB may be two words
+    ("audit verify")."""
     import contextlib
     import io
 
@@ -101,7 +103,7 @@ def run_verb(verb: str, repo: Path, *args: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            main([verb, "--repo", str(repo), *args])
+            main([*verb.split(), "--repo", str(repo), *args])
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 0
     return code, out.getvalue() + err.getvalue()

@@ -22,6 +22,7 @@ from apply_fixtures import (
     promote_credit,
     run_apply,
     run_status,
+    run_verb,
 )
 from plan_fixtures import BREAST_CANCER, CREDIT, commit, run_git, set_stage
 
@@ -195,9 +196,14 @@ def test_a_hand_edited_inference_service_is_shown_live_and_restored(repo: Path) 
             "predictor: {canaryTrafficPercent: ten}",
             "canaryTrafficPercent: 'ten' is not of type 'integer'",
         ),
-        ("predictor: {containers: [{image: 7}]}", "containers.0"),
+        ("predictor: {imagePullSecrets: [{name: 7}]}", "imagePullSecrets.0.name"),
         ("replicas: 3", "replicas"),
         ("name: Credit_Prod", "name"),
+        # attacks: settings that would serve another artifact than the governed version's
+        ("predictor: {model: {storageUri: 's3://evil/model'}}", "predictor sets model.storageUri"),
+        ("predictor: {sklearn: {storageUri: 's3://evil/model'}}", "predictor sets sklearn"),
+        ("predictor: {containers: [{name: c, image: evil}]}", "predictor sets containers"),
+        ("predictor: {model: {modelFormat: {name: pytorch}}}", "predictor sets model.modelFormat"),
     ],
 )
 def test_bad_settings_are_exit_2_naming_the_field_and_nothing_is_written(
@@ -230,3 +236,20 @@ def test_a_repository_path_without_storage_base_is_bad_input(repo: Path) -> None
     code, out = run_apply(repo)
     assert code == 2, out
     assert "spec.deploy.kserve.storage_base" in out
+
+
+def test_an_inference_service_no_entry_wrote_is_removed(repo: Path) -> None:
+    """Someone with write access adds a service to deploy/kserve/ for Argo CD to sync:
+    audit verify names it, apply removes it with a deploy.repaired entry."""
+    assert run_apply(repo)[0] == 0
+    stray = "deploy/kserve/production/evil.yaml"
+    source = (repo / "deploy/kserve/production/credit.yaml").read_text(encoding="utf-8")
+    commit(repo, {stray: source.replace("credit-production", "evil")}, "sneak", when=MERGE_AT_Z)
+    code, out = run_verb("audit verify", repo)
+    assert code == 1, out
+    assert f"{stray} is not written by any ledger entry" in out
+    code, out = run_apply(repo)
+    assert code == 0, out
+    assert f"evil production: repaired {stray} (drifted)" in out
+    assert not (repo / stray).exists()
+    assert ledger_at(repo)[-1].change.kind == "deploy.repaired"

@@ -316,3 +316,27 @@ def test_a_version_whose_tags_do_not_match_the_pin_is_out_of_sync(
     fixed = client.get_model_version_by_alias(name, "champion")
     assert fixed.version != held  # a version with the pinned bytes, not the forged tags
     assert run_status(repo, "credit", "--live", "--check")[0] == 0
+
+
+@pytest.mark.parametrize("swap", ["symlink", "bytes"])
+def test_an_artifact_swapped_in_the_clone_is_never_uploaded(tmp_path: Path, swap: str) -> None:
+    """The bytes sent to the registry are the pinned ones: a link out of the repository or
+    changed bytes stop the delivery (exit 2) before the registry is asked anything."""
+    from modelops_gitops.apply.mlflow_target import MlflowTarget
+    from modelops_gitops.digest import sha256_bytes
+    from modelops_gitops.errors import InputError
+    from modelops_gitops.kinds.deploy import MlflowSettings
+
+    root = tmp_path / "repo"
+    (root / "artifacts").mkdir(parents=True)
+    pinned = b"the reviewed model"
+    secret = tmp_path / "secret"
+    secret.write_bytes(pinned)
+    artifact = root / "artifacts" / "model.skops"
+    if swap == "symlink":
+        artifact.symlink_to(secret)
+    else:
+        artifact.write_bytes(b"another model")
+    target = MlflowTarget(MlflowSettings(tracking_uri="http://127.0.0.1:9"), {})
+    with pytest.raises(InputError, match=r"artifacts/model\.skops"):
+        target._source(None, root, "artifacts/model.skops", sha256_bytes(pinned))

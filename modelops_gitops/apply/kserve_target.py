@@ -91,6 +91,7 @@ class KServeTarget:
             if change.stage in per_model.stages:
                 layers.append(per_model.stages[change.stage])
         for layer in layers:
+            _governed_only(layer, change.model)
             predictor = _merge(predictor, _fields(layer))
         version = change.to
         return {
@@ -135,6 +136,30 @@ class KServeTarget:
             file = root / kserve_path(stage, model)
             out[(model, stage)] = _annotated_version(file.read_bytes()) if file.is_file() else None
         return out
+
+
+# What would make the service serve something other than the artifact the ledger names: the
+# storage URI and format, a framework block or custom containers with their own. Settings may
+# not set them (a modelops.yaml change must not swap the governed artifact).
+GOVERNED = ("storageUri", "storageUris", "modelFormat", "containers", "workerSpec")
+FRAMEWORKS = (
+    "sklearn", "xgboost", "lightgbm", "tensorflow", "pytorch", "onnx", "triton", "pmml",
+    "paddle", "huggingface",
+)  # fmt: skip
+
+
+def _governed_only(layer: KServeStage, model: str) -> None:
+    extra = layer.predictor
+    found = extra.get("model")
+    inner: dict[str, Any] = found if isinstance(found, dict) else {}
+    taken = [k for k in (*GOVERNED, *FRAMEWORKS) if k in extra]
+    taken += [f"model.{k}" for k in GOVERNED if k in inner]
+    if taken:
+        raise _bad(
+            f"predictor sets {', '.join(taken)}: what a service serves comes from the "
+            "ledger's version (its artifact and format), never from settings",
+            model,
+        )
 
 
 def _fields(layer: KServeStage) -> dict[str, Any]:
