@@ -481,12 +481,20 @@ def apply(
             "judges each merge at its merge time.",
         ),
     ] = None,
+    deliver_only: Annotated[
+        bool,
+        typer.Option(
+            "--deliver-only",
+            help="Only converge the deploy targets on the ledger at HEAD (a pending delivery, "
+            "a registry changed by hand); commit nothing.",
+        ),
+    ] = False,
     fmt: FormatOpt = "text",
     repo: RepoOpt = None,
 ) -> int:
     """Apply merged, re-checked stage changes: ledger entries, reports and deploy files in ONE
-    commit on the default branch. Exit 0 applied or nothing to do, 1 some change refused or
-    the audit trail broken."""
+    commit on the default branch, then deliver to the deploy targets. Exit 0 applied or
+    nothing to do, 1 some change refused or the audit trail broken, 4 delivery pending."""
     from modelops_gitops.commands import apply as apply_command
 
     return apply_command.run_command(
@@ -501,6 +509,7 @@ def apply(
         adopt=adopt,
         fmt=_format(fmt, ("text", "json")),
         at=_instant(at, "--at"),
+        deliver_only=deliver_only,
     )
 
 
@@ -775,10 +784,19 @@ def status(
     now: Annotated[
         str | None, typer.Option(help="Judge waiver expiry at this date (default: today).")
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Also compare what each deploy target serves (MLflow aliases, deploy files) "
+            "with the ledger; --check then fails on any difference or unreachable target.",
+        ),
+    ] = False,
     repo: RepoOpt = None,
 ) -> int:
-    """Per model and stage: sync (desired vs applied from the ledger) and health (latest
-    monitor result, waivers expiring or expired). Exit 0 (a view) unless --check."""
+    """Per model and stage: sync (desired vs applied from the ledger), health (latest
+    monitor result, waivers expiring or expired) and, with --live, the deploy targets. Exit 0
+    (a view) unless --check."""
     from modelops_gitops.commands import status as status_command
 
     moment = _instant(now) or datetime.now(UTC)
@@ -789,6 +807,7 @@ def status(
         check=check,
         horizon_days=waiver_horizon,
         today=moment.date(),
+        live=live,
     )
 
 

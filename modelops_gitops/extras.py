@@ -19,6 +19,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "dask": ("dask", "distributed"),
     "s3": ("fsspec", "s3fs"),
     "onnx": ("onnxruntime",),
+    "mlflow": ("mlflow",),
 }
 
 

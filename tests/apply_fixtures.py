@@ -85,18 +85,29 @@ def fresh_apply_repo(template_dir: Path, tmp_path: Path) -> Path:
 
 def run_apply(repo: Path, *args: str) -> tuple[int, str]:
     """`apply` in-process (stdout + stderr), without pytest's capture fixture."""
-    code, out, err = run_apply_streams(repo, *args)
+    code, out, err = run_verb_streams("apply", repo, *args)
     return code, out + err
 
 
 def run_apply_json(repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
     """`apply --format json`: the exit code and the document on stdout (progress lines and
     notes go to stderr, so the document parses whole)."""
-    code, out, _ = run_apply_streams(repo, "--format", "json", *args)
+    code, out, _ = run_verb_streams("apply", repo, "--format", "json", *args)
     return code, json.loads(out)
 
 
-def run_apply_streams(repo: Path, *args: str) -> tuple[int, str, str]:
+def run_status(repo: Path, *args: str) -> tuple[int, str]:
+    return run_verb("status", repo, *args)
+
+
+def run_verb(verb: str, repo: Path, *args: str) -> tuple[int, str]:
+    """`modelops-gitops VERB --repo REPO ARGS` in-process (stdout + stderr); VERB may be two
+    words ("audit verify")."""
+    code, out, err = run_verb_streams(verb, repo, *args)
+    return code, out + err
+
+
+def run_verb_streams(verb: str, repo: Path, *args: str) -> tuple[int, str, str]:
     import contextlib
     import io
 
@@ -106,7 +117,7 @@ def run_apply_streams(repo: Path, *args: str) -> tuple[int, str, str]:
     code = 0
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            main(["apply", "--repo", str(repo), *args])
+            main([*verb.split(), "--repo", str(repo), *args])
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 0
     return code, out.getvalue(), err.getvalue()

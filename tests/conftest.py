@@ -12,12 +12,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from modelops_gitops.repo.scaffold import scaffold_files
+
+if TYPE_CHECKING:
+    from mlflow_fixtures import MlflowServer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "modelops-gitops"
@@ -214,3 +218,13 @@ def run_script(*argv: str, cwd: Path | None = None) -> Result:
         [str(SCRIPT), *argv], cwd=cwd, capture_output=True, text=True, check=False, timeout=60
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """One real `mlflow server` (SQLite, local artifacts, 127.0.0.1) for the session."""
+    from mlflow_fixtures import MlflowServer
+
+    server = MlflowServer.start(tmp_path_factory.mktemp("mlflow"))
+    yield server
+    server.stop()

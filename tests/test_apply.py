@@ -405,14 +405,15 @@ def test_a_symlink_under_audit_or_deploy_is_refused(repo: Path, committed: bool)
 
 def test_an_unknown_deploy_target_names_the_settings_line(repo: Path) -> None:
     text = (repo / "modelops.yaml").read_text()
-    text += "  deploy:\n    targets: [manifest, kserve]\n"
+    text += "  deploy:\n    targets: [manifest, seldon]\n"
     before = commit(repo, {"modelops.yaml": text}, "targets", when=MERGE_AT_Z)
     code, out = run_apply(repo)
     _unchanged(repo, before, code, out)
-    line = text.splitlines().index("    targets: [manifest, kserve]") + 1
+    line = text.splitlines().index("    targets: [manifest, seldon]") + 1
     assert f"modelops.yaml:{line}" in out
     assert "spec.deploy.targets[1]" in out
-    assert "kserve" in out
+    assert "seldon" in out
+    assert "kserve" in out  # the installed ones are listed
 
 
 def test_the_manifest_target_is_registered_as_an_entry_point() -> None:

@@ -53,6 +53,16 @@ def test_the_demo_narrates_every_step_and_succeeds(
     assert "champion gate: 1.2.0 beats 1.1.0" in proc.stdout
     assert proc.stdout.count("audit verify: intact") == 2
     assert f"dashboard          {root / 'site' / 'index.html'}" in proc.stdout
+    # The deploy targets: KServe files in every apply commit, MLflow (the test extra has it)
+    # told after each push, and status --live comparing all three with the ledger.
+    assert "credit         production   manifest in sync · kserve in sync · mlflow in sync" in (
+        proc.stdout
+    )
+    assert "delivered   mlflow: credit production rollback 1.2.0 -> 1.1.0 (PR #3)" in proc.stdout
+    assert f"KServe services    {root / 'repo' / 'deploy' / 'kserve'}" in proc.stdout
+    assert "INFO mlflow" not in proc.stdout
+    service = (root / "repo" / "deploy" / "kserve" / "production" / "credit.yaml").read_text()
+    assert "modelops-gitops/version: 1.1.0" in service
 
 
 def test_the_demo_leaves_a_verified_ledger_pushed_to_its_remote(

@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelops_gitops import git
-from modelops_gitops.apply.targets import DEPLOY_DIR, DeployTarget, configured
+from modelops_gitops.apply.targets import (
+    DEPLOY_DIR,
+    DeployTarget,
+    TargetSettingsError,
+    configured,
+)
 from modelops_gitops.audit.fingerprint import files_under, fingerprint
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPAIRED, LedgerEntry, read_lines
 from modelops_gitops.audit.verify import Break
@@ -37,12 +42,15 @@ class Drift:
     entry: LedgerEntry | None  # the entry that implies the file (None: no entry does)
 
     def where(self) -> tuple[str, str] | None:
-        """(model, stage) the file belongs to: its entry's, or deploy/<stage>/<model>.json."""
+        """(model, stage) the file belongs to: its entry's, or deploy/<stage>/<model>.json,
+        or deploy/kserve/<stage>/<model>.yaml."""
         if self.entry is not None:
             return self.entry.change.model, self.entry.change.stage
         parts = self.path.split("/")
         if len(parts) == 3 and parts[2].endswith(".json") and len(parts[2]) > 5:
             return parts[2].removesuffix(".json"), parts[1]
+        if len(parts) == 4 and parts[1] == "kserve" and parts[3].endswith(".yaml"):
+            return parts[3].removesuffix(".yaml"), parts[2]  # deploy/kserve/<stage>/<model>.yaml
         return None
 
     def message(self) -> str:
@@ -96,6 +104,8 @@ def expected(
         for target in targets:
             try:
                 files = target.files(entry, state.models.get(entry.change.model))
+            except TargetSettingsError:
+                raise
             except InputError:
                 out.unchecked.add((entry.change.model, entry.change.stage))
                 continue

@@ -7,6 +7,9 @@
     write_reports / write_ledger / write_deploy   the files, each atomically
     commit    exactly those paths, ONE commit
     push      (--push) to the remote's branch; rejected -> fetch, reset, recompute, retry
+    deliver   once the ledger at HEAD is on the remote (or there is none): every deploy target
+              that delivers is converged on the ledger (apply/delivery.py); what fails stays
+              pending and is found again by the next run (`deliver_only` does just this step)
 
 A crash between any two steps leaves either nothing committed (the next run discards the
 written files as leftovers and recomputes the same thing) or the whole commit (the next run
@@ -24,7 +27,7 @@ from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.apply import commit as apply_commit
-from modelops_gitops.apply import deploy_state, guard, repair, targets
+from modelops_gitops.apply import delivery, deploy_state, guard, repair, targets
 from modelops_gitops.apply import tags as gto_tags
 from modelops_gitops.apply.evidence import draft_entry
 from modelops_gitops.apply.reconcile import Accepted, Clock, Refused, reconcile
@@ -70,6 +73,7 @@ class Options:
     dry_run: bool = False
     sign_key: Path | None = None  # SSH private key file: the apply commit is signed with it
     clock: Clock | None = None  # the wall clock (read by the command) and a rehearsal's --at
+    deliver_attempts: int = delivery.ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class Outcome:
     tags: list[str] = field(default_factory=list)
     unpushed: int = 0  # apply commits on the branch the remote does not have (no --push)
     pushed_applies: list[str] = field(default_factory=list)  # apply commits this run pushed
+    delivery: delivery.Delivery | None = None  # None: not delivered (not on the remote yet)
 
     @property
     def refused(self) -> list[Refused]:
@@ -216,9 +221,12 @@ def _run(root: Path, options: Options) -> Outcome:
         computed = compute(root, branch, options)
         if options.dry_run:
             return Outcome(computed, attempts=attempts, discarded=discarded)
+        delivery.ready(computed.targets)
         outcome = _apply_once(root, computed, options, attempts, discarded)
         if remote is None:
             outcome.unpushed = unpushed(root, git.Remote(options.remote, branch))
+            if not outcome.unpushed:
+                outcome.delivery = _deliver(root, computed, options)
             return outcome
         try:
             _push_if_ahead(root, remote, outcome)
@@ -234,9 +242,15 @@ def _run(root: Path, options: Options) -> Outcome:
             git.fetch(root, remote)
             apply_commit.reset_to_remote(root, remote)
             continue
-        if outcome.pushed and computed.new:
-            targets.deliver(root, computed.targets, computed.new)
+        outcome.delivery = _deliver(root, computed, options)
         return outcome
+
+
+def _deliver(root: Path, computed: Computed, options: Options) -> delivery.Delivery:
+    ledger = [*computed.entries, *computed.new]
+    return delivery.converge(
+        root, computed.targets, ledger, computed.new, attempts=options.deliver_attempts
+    )
 
 
 def _apply_once(

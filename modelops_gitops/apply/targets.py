@@ -11,17 +11,26 @@ A target is a plugin, found by name in the entry point group `modelops_gitops.de
         name = "my-target"
         def files(self, entry: LedgerEntry, model: Model | None) -> list[DeployFile]: ...
         def deliver(self, root: Path, entries: Sequence[LedgerEntry]) -> None: ...  # optional
+        def observe(self, root: Path, keys: Sequence[tuple[str, str]]) -> dict[...]: ...  # optional
+
+A target class with a `from_state(state)` classmethod is built from the repository state at
+HEAD (its settings in modelops.yaml `spec.deploy`, the models); otherwise with no argument.
+docs/deploy-targets.md is the contract in full; `modelops_gitops.testing.deploy_targets`
+checks a target against it.
 
 `files` is pure: the files to add to (bytes) or remove from (None) the apply commit, so
 they land atomically with the ledger entry. `deliver`, when a target has it, runs after the
 commit reached the remote (`apply --push`) to tell an external system (an MLflow alias, a
 KServe cluster); it may run more than once for the same entries (a retried apply, a
 re-delivery after a crash) and MUST be idempotent: set the state the entries describe,
-never "add one more".
+never "add one more". `observe` says what the serving system holds now (the version each
+(model, stage) serves, None for nothing); apply/delivery.py compares it with the ledger, and
+delivers what differs.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -38,6 +47,11 @@ from modelops_gitops.repo.yaml_locator import Locator
 
 ENTRY_POINT_GROUP = "modelops_gitops.deploy_targets"
 DEPLOY_DIR = "deploy"
+
+
+class TargetSettingsError(InputError):
+    """A target's settings cannot make its files (an invalid field): always bad input, never
+    skipped like an entry whose version is no longer registered."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,17 @@ class DeployTarget(Protocol):
 class Deliverer(Protocol):
     def deliver(self, root: Path, entries: Sequence[LedgerEntry]) -> None:
         """After a successful push: make the external system match `entries`. Idempotent."""
+        ...
+
+
+@runtime_checkable
+class Observer(Protocol):
+    def observe(
+        self, root: Path, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str | None]:
+        """What serves each (model, stage) now: the version, or None (nothing). A value that
+        is not the ledger's version (e.g. "1.2.0 (sha256 differs)") is a difference. Raises
+        when the system cannot be reached."""
         ...
 
 
@@ -93,15 +118,53 @@ class ManifestTarget:
         }
         return [DeployFile(path, canonical(manifest) + b"\n")]
 
+    def observe(
+        self, root: Path, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str | None]:
+        """The manifests in the work tree (HEAD's, after apply): the version each names."""
+        out: dict[tuple[str, str], str | None] = {}
+        for model, stage in keys:
+            file = root / manifest_path(stage, model)
+            out[(model, stage)] = _named_version(file.read_bytes()) if file.is_file() else None
+        return out
+
+
+def _named_version(data: bytes) -> str:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return "(unreadable)"
+    version = value.get("version") if isinstance(value, dict) else None
+    return version if isinstance(version, str) else "(no version)"
+
 
 def manifest_path(stage: str, model: str) -> str:
     return f"{DEPLOY_DIR}/{stage}/{model}.json"
 
 
-BUILTIN: dict[str, Callable[[], DeployTarget]] = {"manifest": ManifestTarget}
+Factory = Callable[[RepoState], DeployTarget]
 
 
-def available() -> dict[str, Callable[[], DeployTarget]]:
+def _kserve(state: RepoState) -> DeployTarget:
+    from modelops_gitops.apply.kserve_target import KServeTarget
+
+    return KServeTarget.from_state(state)
+
+
+def _mlflow(state: RepoState) -> DeployTarget:
+    from modelops_gitops.apply.mlflow_target import MlflowTarget
+
+    return MlflowTarget.from_state(state)
+
+
+BUILTIN: dict[str, Factory] = {
+    "manifest": lambda state: ManifestTarget(),
+    "kserve": _kserve,
+    "mlflow": _mlflow,
+}
+
+
+def available() -> dict[str, Factory]:
     """Every installed target by name: the built-ins, then the entry points."""
     found = dict(BUILTIN)
     for point in entry_points(group=ENTRY_POINT_GROUP):
@@ -110,13 +173,22 @@ def available() -> dict[str, Callable[[], DeployTarget]]:
     return found
 
 
-def _loader(load: Callable[[], object]) -> Callable[[], DeployTarget]:
-    def make() -> DeployTarget:
-        factory = load()
-        target: DeployTarget = factory() if callable(factory) else factory  # type: ignore[assignment]
-        return target
+def _loader(load: Callable[[], object]) -> Factory:
+    def make(state: RepoState) -> DeployTarget:
+        return build(load(), state)
 
     return make
+
+
+def build(factory: object, state: RepoState) -> DeployTarget:
+    """A target from what an entry point names: a class (or callable) with `from_state`
+    gets the state, any other callable is called bare, anything else is the target."""
+    from_state = getattr(factory, "from_state", None)
+    if callable(from_state):
+        made: DeployTarget = from_state(state)
+        return made
+    target: DeployTarget = factory() if callable(factory) else factory  # type: ignore[assignment]
+    return target
 
 
 def configured(state: RepoState) -> list[DeployTarget]:
@@ -139,7 +211,7 @@ def configured(state: RepoState) -> list[DeployTarget]:
                 ).problems[0]
             )
         raise InputError(problems)
-    return [known[name]() for name in dict.fromkeys(names)]
+    return [known[name](state) for name in dict.fromkeys(names)]
 
 
 def deploy_files(
@@ -161,9 +233,3 @@ def _inside_deploy(target: str, path: str) -> str:
     if len(parts) < 2 or parts[0] != DEPLOY_DIR or any(p in ("", ".", "..") for p in parts):
         raise InputError(f"deploy target {target!r} returned {path!r}: not a path under deploy/")
     return path
-
-
-def deliver(root: Path, targets: Sequence[DeployTarget], entries: Sequence[LedgerEntry]) -> None:
-    for target in targets:
-        if isinstance(target, Deliverer):
-            target.deliver(root, entries)

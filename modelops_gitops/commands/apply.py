@@ -3,7 +3,8 @@
 Approvals: `--approvals FILE` (repeatable) when given; else GitHub when GITHUB_TOKEN is set
 (the merged PR of each commit, its reviews); else none, and every change is refused as
 unexplained. Exit 0 when everything was applied (or nothing was to do), 1 when a difference
-was refused (the others are still applied), 2 bad input, 4 when every push retry lost.
+was refused (the others are still applied), 2 bad input, 4 when every push retry lost or a
+deploy target's delivery is pending (commands/apply_delivery.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from modelops_gitops.apply.sources import (
     NoPullRequests,
     PullRequests,
 )
+from modelops_gitops.commands import apply_delivery
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.plan.approvals import read_approvals
 from modelops_gitops.plan.lazy_gates import lazy_gate_runner
@@ -48,9 +50,12 @@ def run_command(
     fmt: str,
     sign_key: Path | None = None,
     at: datetime | None = None,
+    deliver_only: bool = False,
 ) -> int:
     if at is not None and not dry_run:
         raise InputError(REHEARSAL_ONLY)
+    if deliver_only:
+        return apply_delivery.deliver_only(root, fmt)
     files = [read_approvals(path) for path in approvals]
     with ExitStack() as stack:
         key = signing_key(sign_key, stack)
@@ -88,7 +93,8 @@ def run_command(
         if at is not None:
             typer.echo(rehearsal_note(at, "every merge judged"))
         typer.echo("\n".join([as_text(outcome, push=push), *(f"  {line}" for line in published)]))
-    return EXIT_VIOLATION if outcome.refused else EXIT_OK
+    pending = apply_delivery.exit_code(outcome.delivery)
+    return pending or (EXIT_VIOLATION if outcome.refused else EXIT_OK)
 
 
 def publish_checkpoints(root: Path, outcome: Outcome, pulls: PullRequests) -> list[str]:
@@ -158,6 +164,7 @@ def as_text(outcome: Outcome, *, push: bool) -> str:
             f"  note: the branch has {outcome.unpushed} commit(s) its remote lacks; "
             "run apply --push to publish them"
         )
+    lines += apply_delivery.lines(outcome.delivery, waiting=apply_delivery.waiting(outcome))
     return "\n".join(lines)
 
 
@@ -193,4 +200,5 @@ def as_json(outcome: Outcome) -> dict[str, Any]:
         "files": computed.paths() if computed.new else [],
         "tags": outcome.tags,
         "discarded": outcome.discarded,
+        "delivery": apply_delivery.as_json(outcome.delivery),
     }

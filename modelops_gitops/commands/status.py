@@ -1,5 +1,6 @@
 """`status [MODEL]`: per model and stage, sync (desired vs applied) and health (monitor,
-waivers). A view: exit 0 unless the input is bad, or `--check` and something is not in sync."""
+waivers); with `--live`, the deploy targets compared with the ledger (status_live.py). A view:
+exit 0 unless the input is bad, or `--check` and something is not in sync."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import typer
 
 from modelops_gitops import git
+from modelops_gitops.apply.delivery import Live
 from modelops_gitops.apply.deploy_state import work_tree_drifts
 from modelops_gitops.audit.desired import desired_stages, model_paths
 from modelops_gitops.audit.history_run import history_breaks
@@ -28,6 +30,7 @@ from modelops_gitops.audit.sync import (
 from modelops_gitops.audit.verify import ChainSummary
 from modelops_gitops.audit.verify_run import ledger_summary
 from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
+from modelops_gitops.commands import status_live
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.monitor.records import load_records
@@ -47,6 +50,7 @@ def run(
     check: bool,
     horizon_days: int,
     today: date,
+    live: bool = False,
 ) -> int:
     tree = WorkTree(root)
     paths = model_paths(tree, [model] if model else None)
@@ -75,8 +79,15 @@ def run(
         files={name: p for p in paths if (name := model_folder(p)) is not None},
     )
     statuses = with_deploy_drift(model_statuses(inputs, models), root)
-    typer.echo(_json(statuses, ledger) if fmt == "json" else _text(statuses, ledger), nl=False)
+    rows = [r for r in status_live.observe(root) if model in (None, r.model)] if live else None
+    if fmt == "json":
+        typer.echo(_json(statuses, ledger, rows), nl=False)
+    else:
+        live_text = status_live.text(rows) if rows is not None else ""
+        typer.echo(_text(statuses, ledger) + live_text, nl=False)
     if check and (ledger.breaks or not all(s.in_sync for s in statuses)):
+        return EXIT_VIOLATION
+    if check and rows is not None and not status_live.all_in_sync(rows):
         return EXIT_VIOLATION
     return EXIT_OK
 
@@ -166,7 +177,7 @@ def _text(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _json(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
+def _json(statuses: list[ModelStatus], ledger: ChainSummary, live: list[Live] | None = None) -> str:
     body = {
         "schema_version": JSON_SCHEMA_VERSION,
         "ledger": {"entries": ledger.entries, "intact": not ledger.breaks},
@@ -180,4 +191,6 @@ def _json(statuses: list[ModelStatus], ledger: ChainSummary) -> str:
             for s in statuses
         ],
     }
+    if live is not None:
+        body["live"] = status_live.as_json(live)
     return json.dumps(body, indent=2) + "\n"

@@ -7,7 +7,11 @@ remote, narrated step by step with the exact commands a user would type.
                                                         approve, plan (passes), merge, apply,
                                                         audit verify
     PR 3  roll production back to 1.1.0                 the lighter rollback policy
-    status, history, the dashboard
+    status (with --live: the deploy targets), history, the dashboard
+
+The deploy targets are the manifests, KServe InferenceServices (deploy/kserve/, for Argo CD or
+Flux) and, when the [mlflow] extra is installed, an MLflow registry (a local SQLite store in
+the scratch folder, no server) whose aliases follow every apply.
 
 Every step runs the real command line in a subprocess, so what the demo shows is what a user
 gets. Dates are simulated (fixed commit and evaluation times), so the output is the same on
@@ -23,6 +27,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -183,11 +188,39 @@ def _setup(s: Scratch) -> None:
     )
     s.git("init", "--quiet", "--initial-branch=main")
     s.git("remote", "add", "origin", str(s.remote))
+    settings = s.repo / "modelops.yaml"
+    settings.write_text(settings.read_text("utf-8") + deploy_settings(s.root), encoding="utf-8")
     s.commit("Adopt modelops-gitops", ADOPTED_AT)
     s.git("push", "--quiet", "origin", "main")
     s.echo("  Models, lifecycle, teams and policies are YAML; a bare remote stands in for GitHub.")
     s.echo("  The ledger starts with what runs today (recorded as adopted, not as reviewed):")
     s.tool("apply", "--adopt", "--push")
+
+
+def with_mlflow() -> bool:
+    """The demo adds the mlflow target when the [mlflow] extra is installed."""
+    return find_spec("mlflow") is not None
+
+
+def deploy_settings(root: Path) -> str:
+    """modelops.yaml's deploy section for the demo: manifests, KServe, and MLflow if present."""
+    targets = ["manifest", "kserve", *(["mlflow"] * with_mlflow())]
+    text = (
+        f"  deploy:\n    targets: [{', '.join(targets)}]\n"
+        "    kserve:\n      namespace: models\n"
+        "      storage_base: s3://acme-models/model-repo\n"
+        "      models:\n        credit:\n"
+        "          resources: {requests: {cpu: 500m, memory: 1Gi}}\n"
+        "          stages:\n            production: {min_replicas: 2}\n"
+    )
+    if with_mlflow():
+        store = root / "mlflow"
+        text += (
+            f"    mlflow:\n      tracking_uri: sqlite:///{store / 'registry.db'}\n"
+            f"      artifact_location: {(store / 'artifacts').as_uri()}\n"
+            "      aliases: {production: champion}\n"
+        )
+    return text
 
 
 def _without_new_version(text: str) -> str:
@@ -287,7 +320,8 @@ def _rollback(s: Scratch) -> None:
 def _look_back(s: Scratch, *, dashboard: bool) -> None:
     s.echo("")
     s.echo("== 4. What compliance sees")
-    s.tool("status")
+    s.echo("  Beside sync and health, --live asks each deploy target what it serves now:")
+    s.tool("status", "--live")
     s.tool("history", "credit")
     site = s.root / "site"
     if dashboard:
@@ -299,6 +333,11 @@ def _look_back(s: Scratch, *, dashboard: bool) -> None:
     s.echo(f"  ledger             {s.repo / 'audit' / 'ledger.jsonl'}")
     s.echo(f"  audit reports      {s.repo / 'audit' / 'reports' / 'credit'}")
     s.echo(f"  deploy manifests   {s.repo / 'deploy'}")
+    s.echo(f"  KServe services    {s.repo / 'deploy' / 'kserve'}  (Argo CD / Flux sync these)")
+    if with_mlflow():
+        s.echo(f"  MLflow registry    sqlite:///{s.root / 'mlflow' / 'registry.db'}")
+    else:
+        s.echo("  MLflow registry    (install modelops-gitops[mlflow] to deliver to MLflow too)")
     promoted = sorted((s.repo / "audit" / "reports" / "credit").glob("*-production-1.2.0.html"))
     for report in promoted:
         s.echo(f"  promotion report   {report}")

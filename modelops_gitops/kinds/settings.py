@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from modelops_gitops.kinds.common import ApiVersion, Duration, Enforcement, Metadata, Strict
+from modelops_gitops.kinds.deploy import KServeSettings, MlflowSettings
 
 DEFAULT_MAX_BYTES = 1_048_576  # per document file; modelops.yaml may change it
 MIN_FILE_LIMIT, MAX_FILE_LIMIT = 1024, 64 * 1_048_576  # what modelops.yaml may set
@@ -30,10 +31,17 @@ class Deploy(Strict):
     targets: list[str] = Field(
         default_factory=lambda: ["manifest"],
         description=(
-            "Deploy targets `apply` hands each applied change to, by name: the built-in "
-            "`manifest` (deploy/<stage>/<model>.json) or a plugin registered under the "
+            "Deploy targets `apply` hands each applied change to, by name: the built-ins "
+            "`manifest` (deploy/<stage>/<model>.json), `kserve` (an InferenceService per "
+            "stage) and `mlflow` (registry aliases), or a plugin registered under the "
             "`modelops_gitops.deploy_targets` entry point group."
         ),
+    )
+    mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
+    kserve: KServeSettings = Field(default_factory=KServeSettings)
+    plugins: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Settings of plugin targets, by target name; each plugin checks its own.",
     )
 
 
