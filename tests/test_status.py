@@ -160,3 +160,44 @@ def test_bad_input(cli: Cli, applied: Any) -> None:
     assert broken.code == 2
     assert CREDIT in broken.err
     assert "Traceback" not in broken.output
+
+
+def test_health_shows_performance_on_labelled_data(cli: Cli, applied: Any) -> None:
+    repo, _ = applied
+    base = {"stage": "production", "checked_at": "2024-07-10T06:00:00Z", "drift_share": 0.0}
+    breach = "production-high-risk/performance: roc_auc 0.61 in production vs 0.80 ..."
+    save_record(
+        repo,
+        MonitorRecord(
+            model="credit",
+            version="1.1.0",
+            labelled_snapshot="data/credit/labelled/2024-07-08.parquet",
+            performance={"roc_auc": 0.61},
+            breaches=[breach],
+            degraded=True,
+            blocking=True,
+            **base,
+        ),
+    )
+    save_record(
+        repo,
+        MonitorRecord(
+            model="diabetes",
+            version="1.0.0",
+            labelled_snapshot="data/diabetes/labelled.parquet",
+            performance={"rmse": 54.25, "r2": 0.48},
+            **base,
+        ),
+    )
+    data = status(cli, repo)
+    credit = model(data, "credit")["health"]
+    assert credit["status"] == "degraded"
+    assert credit["detail"] == (
+        "performance breach in production 1.1.0 on labelled data "
+        f"(data/credit/labelled/2024-07-08.parquet): {breach}"
+    )
+    diabetes = model(data, "diabetes")["health"]
+    assert (diabetes["status"], diabetes["detail"]) == (
+        "healthy",
+        "no data drift and performance within its rules (r2 0.48, rmse 54.25) in production 1.0.0",
+    )

@@ -39,7 +39,7 @@ class StageCell:
 
 @dataclass(frozen=True)
 class Health:
-    status: str  # healthy | drifting | unknown
+    status: str  # healthy | drifting | degraded | unknown
     detail: str
     waivers: tuple[str, ...]  # "expiring soon: ..." / "expired: ..."
 
@@ -229,6 +229,8 @@ def measured(sources: Sources, model: str) -> dict[str, dict[str, dict[str, floa
             if ref.path.endswith(".json") and data is not None:
                 for gate, values in gate_metrics(data).items():
                     out.setdefault(entry.change.version, {}).setdefault(gate, {}).update(values)
+    for version, values in sources.production.get(model, {}).items():
+        out.setdefault(version, {})[metrics.MONITOR_SERIES] = dict(values)
     return out
 
 

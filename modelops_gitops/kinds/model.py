@@ -7,7 +7,8 @@ what is applied lives in the audit ledger.
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date as Day
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -17,6 +18,7 @@ from modelops_gitops.kinds.common import (
     Location,
     Metadata,
     Name,
+    RelPath,
     RiskTier,
     SemVer,
     Sha256,
@@ -74,10 +76,33 @@ class ModelCard(Strict):
     contact: str = ""
 
 
+class LabelledSnapshot(Pinned):
+    """Production data with its ground truth (the features and the target column), pinned.
+    `monitor` scores the production version on the latest one."""
+
+    date: Annotated[Day, Field(strict=False)] | None = Field(
+        default=None, description="The day the labels describe; the latest dated one is scored."
+    )
+
+
+class LabelledFolder(Strict):
+    """A folder of dated labelled snapshots, `YYYY-MM-DD.parquet` (or `.pq`, `.csv`), pinned by
+    the sha256 of its `SHA256SUMS` manifest (the `sha256sum` format: `<sha256>  <file name>`),
+    which pins each snapshot in turn. New labels arrive as a new file and manifest line."""
+
+    folder: RelPath
+    manifest_sha256: Sha256
+
+
 class Monitoring(Strict):
-    """The monitoring snapshot the drift gate and `monitor` compare with training data."""
+    """What `monitor` watches: the monitoring snapshot the drift gate compares with training
+    data, and labelled production snapshots the production version is scored on."""
 
     current: Pinned | None = None
+    labelled: list[LabelledSnapshot] = Field(
+        default_factory=list, description="Labelled production snapshots (path or URI, sha256)."
+    )
+    labelled_folder: LabelledFolder | None = None
 
 
 class ModelSpec(Strict):

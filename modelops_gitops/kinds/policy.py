@@ -13,6 +13,8 @@ for '_'; unique in its policy: waivers name rules by it) and `enforcement: block
     champion        the candidate beats the version applied in the stage
     fairness        group metrics over a sensitive column under a maximum
     drift           reference vs current data, Evidently-compatible per-column tests
+    performance     (checked by `monitor`) metrics on labelled production data may not fall
+                    below the evaluation metrics by more than an allowed degradation
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from modelops_gitops.kinds.common import (
     ApiVersion,
@@ -190,6 +192,40 @@ class DriftRule(RuleBase, DriftConfig):
     type: Literal["drift"]
 
 
+MetricName = Literal[
+    "roc_auc", "accuracy", "f1", "precision", "recall", "log_loss", "rmse", "mae", "r2"
+]  # the test gate's metrics (gates/metrics.py METRICS; a test keeps the two equal)
+OnBreach = Literal["issue", "propose_rollback"]
+
+
+class PerformanceRule(RuleBase):
+    """Checked by `monitor`, never by plan: the version in the stage, scored on its latest
+    labelled production snapshot with the test gate's scorer, against the same version scored
+    on its evaluation data. A metric breaches when it degrades (falls, or rises for log_loss,
+    rmse, mae) by more than either allowed degradation."""
+
+    type: Literal["performance"]
+    metrics: list[MetricName] = Field(min_length=1)
+    max_absolute_degradation: float | None = Field(
+        default=None, ge=0, description="Largest allowed worsening, in the metric's units."
+    )
+    max_relative_degradation: float | None = Field(
+        default=None,
+        ge=0,
+        description="Largest allowed worsening as a share of the evaluation value.",
+    )
+    on_breach: OnBreach = Field(
+        default="issue",
+        description="issue: open the monitor issue; propose_rollback: also open a rollback PR.",
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PerformanceRule:
+        if self.max_absolute_degradation is None and self.max_relative_degradation is None:
+            raise ValueError("give max_absolute_degradation, max_relative_degradation or both")
+        return self
+
+
 Rule = Annotated[
     ApprovalsRule
     | PreviousStageRule
@@ -200,10 +236,12 @@ Rule = Annotated[
     | TestRule
     | ChampionRule
     | FairnessRule
-    | DriftRule,
+    | DriftRule
+    | PerformanceRule,
     Field(discriminator="type"),
 ]
 GATE_RULE_TYPES = ("test", "champion", "fairness", "drift")
+MONITOR_RULE_TYPES = ("performance",)  # judged by `monitor` on production, not by plan
 
 
 def rule_id(rule: RuleBase) -> str:

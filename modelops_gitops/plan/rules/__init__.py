@@ -12,6 +12,7 @@ from modelops_gitops.plan.rules import (
     documentation,
     freeze,
     gates,
+    performance,
     previous_stage,
     require,
 )
@@ -28,4 +29,5 @@ RULES: dict[str, Rule] = {
     "champion": gates.evaluate,
     "fairness": gates.evaluate,
     "drift": gates.evaluate,
+    "performance": performance.evaluate,
 }
