@@ -305,12 +305,19 @@ def report(
 @app.command()
 def monitor(
     stage: Annotated[
-        str, typer.Option(help="The stage whose versions are checked for drift.")
+        str, typer.Option(help="The stage whose versions are checked (drift, performance).")
     ] = "production",
     no_github: Annotated[
         bool,
-        typer.Option("--no-github", help="Only print the drift tables; touch no GitHub issue."),
+        typer.Option(
+            "--no-github",
+            help="Touch no GitHub issue or pull request; a proposed rollback stays a local "
+            "branch, its pull request text printed.",
+        ),
     ] = False,
+    remote: Annotated[
+        str, typer.Option(help="Remote to push rollback proposal branches to.")
+    ] = "origin",
     report_url: Annotated[
         str | None,
         typer.Option(
@@ -321,8 +328,10 @@ def monitor(
     fmt: FormatOpt = "text",
     repo: RepoOpt = None,
 ) -> int:
-    """Drift of each model's version in the stage on its monitoring data; one GitHub issue per
-    drifting model, closed when the drift is gone. Exit 0 no drift, 1 drift."""
+    """Drift of each model's version in the stage on its monitoring data, and performance on
+    its labelled production data (`performance` rules); one GitHub issue per model in trouble,
+    closed when it is well again; a rollback pull request when a breached rule says
+    `on_breach: propose_rollback`. Exit 0 fine, 1 drift or a blocking breach."""
     require("gates", "monitor")
     from modelops_gitops.commands import monitor as monitor_command
 
@@ -332,6 +341,7 @@ def monitor(
         github=not no_github,
         report_url=report_url,
         fmt=_format(fmt, ("text", "json")),
+        remote=remote,
     )
 
 

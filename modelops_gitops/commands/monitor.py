@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from modelops_gitops import git
 from modelops_gitops.commands.gate_cli import model_drift_inputs, policy_rules
 from modelops_gitops.commands.monitor_performance import performance_of
 from modelops_gitops.commands.monitor_report import (
@@ -30,6 +32,15 @@ from modelops_gitops.commands.monitor_report import (
     issue_title,
     render,
     resolved_body,
+)
+from modelops_gitops.commands.monitor_rollback import (
+    Rollback,
+    as_json,
+    as_text,
+    branch_of,
+    prepare,
+    with_issue,
+    withdrawn_body,
 )
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.kinds import Model
@@ -41,6 +52,7 @@ from modelops_gitops.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from modelops_gitops.gates.drift.report import DriftReport
+    from modelops_gitops.github.provider import GitHubProvider
     from modelops_gitops.github.types import MonitorIssue
 
 PERFORMANCE_LABEL = "performance"
@@ -53,6 +65,7 @@ def run(
     github: bool,
     report_url: str | None,
     fmt: str,
+    remote: str = "origin",
     now: datetime | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
@@ -69,46 +82,127 @@ def run(
         )
     repository = settings.repository_of(settings.repository_settings(root), env) if github else None
     url = report_url or settings.run_url(env)
-    issues: dict[str, str | None] = {}
     notes: list[str] = []
+    rollbacks = prepare_rollbacks(root, state, checked, notes)
+    issues: dict[str, str | None] = {}
     if repository is None:
         why = "no GitHub repository configured" if github else "--no-github"
-        notes.append(f"{why}: issues not touched")
+        notes.append(
+            f"{why}: issues not touched"
+            + (", rollbacks left as local branches" if rollbacks else "")
+        )
+        rollbacks = {m: with_issue(r, by_model(checked, m), None) for m, r in rollbacks.items()}
+        for rollback in rollbacks.values():
+            git.set_branch(root, rollback.branch, rollback.commit)
     else:
         if not env.get("GITHUB_TOKEN", "").strip():
             raise InputError(
                 f"monitor: GITHUB_TOKEN is not set; it is needed to open drift issues on "
                 f"{repository} (or pass --no-github)"
             )
-        from modelops_gitops.github.monitor import DRIFT_LABEL
-
+        if rollbacks and not git.remote_exists(root, remote):
+            raise InputError(f"--remote: no remote named {remote!r} to push rollback branches to")
         with settings.connect(root, "monitor", env) as provider:
-            for item in checked:
-                issue: MonitorIssue | None
-                if item.drifted or item.degraded:
-                    labels = [DRIFT_LABEL] if item.drifted else []
-                    labels += [PERFORMANCE_LABEL] if item.degraded else []
-                    issue = provider.report_drift(
-                        item.model,
-                        title=issue_title(item),
-                        body=alert_body(item, url),
-                        labels=labels,
-                        report_url=url,
-                    )
-                else:
-                    issue = provider.resolve_drift(item.model, body=resolved_body(item, url))
-                if issue is not None:
-                    issues[item.model] = issue.html_url
-                    notes.append(f"{item.model}: issue {issue.action}: {issue.html_url}")
+            issues = report_issues(provider, checked, url, notes)
+            rollbacks = open_rollbacks(
+                root, provider, state, checked, rollbacks, issues, remote, notes
+            )
     moment = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    records = [record_of(item, moment, issues.get(item.model)) for item in checked]
+    records = [
+        record_of(item, moment, issues.get(item.model), rollbacks.get(item.model))
+        for item in checked
+    ]
     for record in records:
         save_record(root, record)
-    text = render(fmt, checked, skipped, records)
+    shown = {m: (as_json(r), as_text(r)) for m, r in rollbacks.items()}
+    text = render(fmt, checked, skipped, records, shown)
     typer.echo(text, nl=not text.endswith("\n"))
     for line in notes:
         typer.echo(line, err=True)
     return EXIT_VIOLATION if any(item.blocking for item in checked) else EXIT_OK
+
+
+def by_model(checked: list[Checked], model: str) -> Checked:
+    return next(item for item in checked if item.model == model)
+
+
+def prepare_rollbacks(
+    root: Path, state: RepoState, checked: list[Checked], notes: list[str]
+) -> dict[str, Rollback]:
+    """The rollback proposal of every model whose breach asks for one (commits made, no
+    branch moved)."""
+    out: dict[str, Rollback] = {}
+    for item in checked:
+        if item.performance is None or not item.performance.propose_rollback:
+            continue
+        found = prepare(root, state, item)
+        if isinstance(found, str):
+            notes.append(f"{item.model}: {found}")
+        else:
+            out[item.model] = found
+    return out
+
+
+def report_issues(
+    provider: GitHubProvider, checked: list[Checked], url: str | None, notes: list[str]
+) -> dict[str, str | None]:
+    """One issue per model in trouble (opened or updated); closed for models that are well."""
+    from modelops_gitops.github.monitor import DRIFT_LABEL
+
+    issues: dict[str, str | None] = {}
+    for item in checked:
+        issue: MonitorIssue | None
+        if item.drifted or item.degraded:
+            labels = [DRIFT_LABEL] if item.drifted else []
+            labels += [PERFORMANCE_LABEL] if item.degraded else []
+            issue = provider.report_drift(
+                item.model,
+                title=issue_title(item),
+                body=alert_body(item, url),
+                labels=labels,
+                report_url=url,
+            )
+        else:
+            issue = provider.resolve_drift(item.model, body=resolved_body(item, url))
+        if issue is not None:
+            issues[item.model] = issue.html_url
+            notes.append(f"{item.model}: issue {issue.action}: {issue.html_url}")
+    return issues
+
+
+def open_rollbacks(
+    root: Path,
+    provider: GitHubProvider,
+    state: RepoState,
+    checked: list[Checked],
+    rollbacks: dict[str, Rollback],
+    issues: Mapping[str, str | None],
+    remote: str,
+    notes: list[str],
+) -> dict[str, Rollback]:
+    """Push each proposal's branch and open (or update) its pull request; withdraw the
+    proposals of models whose performance is within their rules again."""
+    base = state.spec.default_branch
+    out: dict[str, Rollback] = {}
+    for item in checked:
+        rollback = rollbacks.get(item.model)
+        if rollback is None:
+            if item.performance is not None and not item.performance.breaches:
+                branch = branch_of(item.model, item.stage, item.version)
+                body = withdrawn_body(item.model, item.stage, item.version)
+                closed = provider.withdraw_rollback(branch, body=body)
+                if closed is not None:
+                    notes.append(f"{item.model}: rollback pull request closed: {closed.html_url}")
+            continue
+        rollback = with_issue(rollback, item, issues.get(item.model))
+        git.set_branch(root, rollback.branch, rollback.commit)
+        git.push_branch(root, remote, rollback.branch, rollback.commit)
+        pull = provider.propose_rollback(
+            rollback.branch, base, title=rollback.title, body=rollback.body
+        )
+        out[item.model] = replace(rollback, url=pull.html_url, action=pull.action)
+        notes.append(f"{item.model}: rollback pull request {pull.action}: {pull.html_url}")
+    return out
 
 
 def check_models(root: Path, state: RepoState, stage: str) -> tuple[list[Checked], list[Skipped]]:
@@ -160,7 +254,9 @@ def drift_of(root: Path, state: RepoState, model: Model, version: str, stage: st
     )
 
 
-def record_of(item: Checked, checked_at: str, issue_url: str | None) -> MonitorRecord:
+def record_of(
+    item: Checked, checked_at: str, issue_url: str | None, rollback: Rollback | None
+) -> MonitorRecord:
     found = item.performance
     return MonitorRecord(
         model=item.model,
@@ -178,4 +274,6 @@ def record_of(item: Checked, checked_at: str, issue_url: str | None) -> MonitorR
         degraded=item.degraded,
         blocking=bool(found and found.blocking),
         issue_url=issue_url,
+        rollback_branch=rollback.branch if rollback else None,
+        rollback_url=rollback.url if rollback else None,
     )

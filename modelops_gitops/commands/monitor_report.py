@@ -4,6 +4,7 @@ title and body (markdown), the terminal table and the JSON document."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -153,8 +154,14 @@ def _num(value: float | None) -> str:
 
 
 def render(
-    fmt: str, checked: list[Checked], skipped: list[Skipped], records: list[MonitorRecord]
+    fmt: str,
+    checked: list[Checked],
+    skipped: list[Skipped],
+    records: list[MonitorRecord],
+    rollbacks: Mapping[str, tuple[dict[str, str | None], str]] | None = None,
 ) -> str:
+    """`rollbacks`: model -> (the proposal as JSON, as text)."""
+    rollbacks = rollbacks or {}
     from modelops_gitops.gates.drift.render import render_json, render_text
 
     if fmt == "json":
@@ -165,6 +172,7 @@ def render(
                     **record.model_dump(),
                     "report": json.loads(render_json(item.report)) if item.report else None,
                     "notes": list(item.notes),
+                    "rollback": rollbacks[item.model][0] if item.model in rollbacks else None,
                 }
                 for item, record in zip(checked, records, strict=True)
             ],
@@ -181,6 +189,7 @@ def render(
         if item.performance is not None:
             block += performance_text(item.performance) + "\n"
         block += "".join(f"note: {note}\n" for note in item.notes)
+        block += rollbacks[item.model][1] if item.model in rollbacks else ""
         blocks.append(block)
     blocks += [f"{s.model}: skipped: {s.reason}" for s in skipped]
     if not blocks:

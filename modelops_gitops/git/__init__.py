@@ -9,10 +9,12 @@ literal pathspecs, so nothing from a pull request is read as an option.
     history    `History`, the protocol history readers take, and `LocalHistory`
     worktree   the work tree and index: dirty paths, restore, stage
     writes     commits and tags as a named identity, fetch, atomic push
+    branches   a one-file commit beside the work tree, a branch on it, pushed (proposals)
 
 Callers use the names below (`git.resolve(root, ref)`), not the modules.
 """
 
+from modelops_gitops.git.branches import branch_commit, commit_file, push_branch, set_branch
 from modelops_gitops.git.history import History, LocalHistory
 from modelops_gitops.git.log import (
     MainlineCommit,
@@ -86,9 +88,11 @@ __all__ = [
     "PushRejected",
     "Remote",
     "TreeEntry",
+    "branch_commit",
     "changed_paths",
     "changes_since",
     "commit",
+    "commit_file",
     "commit_time",
     "commits_missing_from",
     "current_branch",
@@ -109,10 +113,12 @@ __all__ = [
     "merge_base",
     "parents",
     "push",
+    "push_branch",
     "remote_exists",
     "reset_hard",
     "resolve",
     "restore",
+    "set_branch",
     "show_file",
     "sign_text",
     "stage",

@@ -45,6 +45,8 @@ class MonitorRecord(BaseModel):
     degraded: bool = False
     blocking: bool = False
     issue_url: str | None = None
+    rollback_branch: str | None = None  # the rollback proposed for a breach (its branch)
+    rollback_url: str | None = None  # ... and its pull request, when opened on GitHub
 
 
 def monitor_dir(root: Path) -> Path | None:
