@@ -180,7 +180,7 @@ def test_warn_enforcement_reports_the_breach_without_failing(
 
     assert result.code == 0, result.output
     assert "production-high-risk/performance: breach (warn): roc_auc" in result.out
-    assert "monitor: performance breach in credit" in result.out
+    assert "monitor: breach in credit" in result.out
     record = load_records(repo)["credit"]
     assert (record.degraded, record.blocking) == (True, False)
 

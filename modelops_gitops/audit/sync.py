@@ -45,6 +45,8 @@ class MonitorResult(Protocol):
     @property
     def performance(self) -> dict[str, float]: ...
     @property
+    def service(self) -> dict[str, float]: ...
+    @property
     def breaches(self) -> list[str]: ...
     @property
     def degraded(self) -> bool: ...
@@ -149,10 +151,7 @@ def _health(model: str, have: Mapping[str, Any], inputs: StatusInputs) -> Health
         return Health("unknown", detail, record.checked_at, record.issue_url, waivers)
     said = []
     if record.degraded:
-        said.append(
-            f"performance breach in {record.stage} {record.version} on labelled data "
-            f"({record.labelled_snapshot}): " + "; ".join(record.breaches)
-        )
+        said.append(f"breach in {record.stage} {record.version}: " + "; ".join(record.breaches))
     if record.drifted:
         features = ", ".join(record.drifted_features) or "none named"
         share = record.drift_share or 0.0
@@ -169,6 +168,8 @@ def _health(model: str, have: Mapping[str, Any], inputs: StatusInputs) -> Health
     if record.labelled_snapshot is not None:
         figures = ", ".join(f"{m} {v:.4g}" for m, v in sorted(record.performance.items()))
         checks.append(f"performance within its rules ({figures})")
+    if record.service:
+        checks.append("service levels within their rules")
     detail = f"{' and '.join(checks) or 'nothing checked'} in {record.stage} {record.version}"
     return Health("healthy", detail, record.checked_at, record.issue_url, waivers)
 

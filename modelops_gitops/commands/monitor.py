@@ -42,6 +42,7 @@ from modelops_gitops.commands.monitor_rollback import (
     with_issue,
     withdrawn_body,
 )
+from modelops_gitops.commands.monitor_service import service_of
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.kinds import Model
 from modelops_gitops.monitor.records import MonitorRecord, save_record
@@ -73,7 +74,8 @@ def run(
     from modelops_gitops.github import settings
 
     state = load_state(WorkTree(root))
-    checked, skipped = check_models(root, state, stage)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    checked, skipped = check_models(root, state, stage, moment)
     if not checked:
         why = "; ".join(f"{item.model}: {item.reason}" for item in skipped) or "no model holds it"
         raise InputError(
@@ -107,9 +109,9 @@ def run(
             rollbacks = open_rollbacks(
                 root, provider, state, checked, rollbacks, issues, remote, notes
             )
-    moment = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    checked_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     records = [
-        record_of(item, moment, issues.get(item.model), rollbacks.get(item.model))
+        record_of(item, checked_at, issues.get(item.model), rollbacks.get(item.model))
         for item in checked
     ]
     for record in records:
@@ -133,7 +135,7 @@ def prepare_rollbacks(
     branch moved)."""
     out: dict[str, Rollback] = {}
     for item in checked:
-        if item.performance is None or not item.performance.propose_rollback:
+        if not item.propose_rollback:
             continue
         found = prepare(root, state, item)
         if isinstance(found, str):
@@ -187,7 +189,8 @@ def open_rollbacks(
     for item in checked:
         rollback = rollbacks.get(item.model)
         if rollback is None:
-            if item.performance is not None and not item.performance.breaches:
+            judged = item.performance is not None or item.service is not None
+            if judged and not item.breaches:
                 branch = branch_of(item.model, item.stage, item.version)
                 body = withdrawn_body(item.model, item.stage, item.version)
                 closed = provider.withdraw_rollback(branch, body=body)
@@ -205,7 +208,9 @@ def open_rollbacks(
     return out
 
 
-def check_models(root: Path, state: RepoState, stage: str) -> tuple[list[Checked], list[Skipped]]:
+def check_models(
+    root: Path, state: RepoState, stage: str, now: datetime
+) -> tuple[list[Checked], list[Skipped]]:
     """Drift and performance of every model holding a version in `stage` that has monitoring
     or labelled data; all problems (missing file, sha256 mismatch, missing column) raised
     together."""
@@ -220,19 +225,22 @@ def check_models(root: Path, state: RepoState, stage: str) -> tuple[list[Checked
         if version is None:
             continue
         watched = model.spec.monitoring
-        if watched.current is None and not watched.labelled and watched.labelled_folder is None:
-            skipped.append(Skipped(name, "no spec.monitoring.current or labelled snapshot"))
+        if not (watched.current or watched.labelled or watched.labelled_folder or watched.service):
+            skipped.append(Skipped(name, "nothing to monitor in spec.monitoring"))
             continue
         try:
             report = drift_of(root, state, model, version, stage) if watched.current else None
             performance = performance_of(root, state, model, version, stage)
+            service = service_of(root, state, model, stage, now=now)
         except InputError as exc:
             problems += exc.problems
             continue
         notes = []
         if performance is None and policy_rules(state, "performance", model, stage):
             notes.append("performance rules govern this stage but no labelled snapshot is pinned")
-        checked.append(Checked(name, stage, version, report, performance, tuple(notes)))
+        if service is None and policy_rules(state, "service_level", model, stage):
+            notes.append("service-level rules govern this stage but no service source is declared")
+        checked.append(Checked(name, stage, version, report, performance, tuple(notes), service))
     if problems:
         raise InputError(problems)
     return checked, skipped
@@ -270,9 +278,11 @@ def record_of(
         labelled_date=found.date if found else None,
         performance=found.production if found else {},
         evaluation=found.evaluation if found else {},
-        breaches=found.breaches if found else [],
+        service=item.service.figures if item.service else {},
+        service_source=item.service.source if item.service else None,
+        breaches=item.breaches,
         degraded=item.degraded,
-        blocking=bool(found and found.blocking),
+        blocking=any(part is not None and part.blocking for part in (found, item.service)),
         issue_url=issue_url,
         rollback_branch=rollback.branch if rollback else None,
         rollback_url=rollback.url if rollback else None,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from modelops_gitops.monitor.performance import Performance
 from modelops_gitops.monitor.records import MonitorRecord
+from modelops_gitops.monitor.service import ServiceLevels
 from modelops_gitops.render.markdown_parts import code, escape, link, number, table
 
 if TYPE_CHECKING:
@@ -29,18 +30,31 @@ class Checked:
     report: DriftReport | None
     performance: Performance | None = None
     notes: tuple[str, ...] = ()
+    service: ServiceLevels | None = None
 
     @property
     def drifted(self) -> bool:
         return self.report is not None and self.report.dataset_drift
 
     @property
+    def breaches(self) -> list[str]:
+        """Every breached performance and service-level check, `policy/rule: message`."""
+        found = self.performance.breaches if self.performance else []
+        return found + (self.service.breaches if self.service else [])
+
+    @property
     def degraded(self) -> bool:
-        return self.performance is not None and bool(self.performance.breaches)
+        return bool(self.breaches)
 
     @property
     def blocking(self) -> bool:
-        return self.drifted or (self.performance is not None and self.performance.blocking)
+        judged = (self.performance, self.service)
+        return self.drifted or any(part is not None and part.blocking for part in judged)
+
+    @property
+    def propose_rollback(self) -> bool:
+        judged = (self.performance, self.service)
+        return any(part is not None and part.propose_rollback for part in judged)
 
     @property
     def drifted_features(self) -> list[str]:
@@ -81,6 +95,8 @@ def _body(head: str, item: Checked, report_url: str | None) -> str:
         parts += drift_section(item.report)
     if item.performance is not None:
         parts += performance_section(item.performance)
+    if item.service is not None:
+        parts += service_section(item.service)
     if report_url:
         parts.append(link("Full report (the workflow run)", report_url))
     parts.append(
@@ -149,6 +165,28 @@ def performance_section(found: Performance) -> list[str]:
     return parts
 
 
+def service_section(found: ServiceLevels) -> list[str]:
+    pinned = f" (sha256 {code(found.sha256[:12])})" if found.sha256 else ""
+    parts = [f"Service levels from {code(found.source)}{pinned}."]
+    rows = [
+        [
+            escape(outcome.rule),
+            code(check.metric),
+            _num(check.production),
+            _num(check.evaluation),
+            ("**breach**" if check.breached else "ok")
+            + (" (warn)" if check.breached and outcome.enforcement == "warn" else ""),
+        ]
+        for outcome in found.outcomes
+        for check in outcome.checks
+    ]
+    if rows:
+        parts.append(table(["Rule", "Figure", "Value", "Limit", ""], rows, "llrrc"))
+    figures = ", ".join(f"{name} {number(value)}" for name, value in sorted(found.figures.items()))
+    parts.append(f"Figures: {figures}.")
+    return parts
+
+
 def _num(value: float | None) -> str:
     return "—" if value is None else number(value)
 
@@ -188,6 +226,8 @@ def render(
             block += render_text(item.report)
         if item.performance is not None:
             block += performance_text(item.performance) + "\n"
+        if item.service is not None:
+            block += service_text(item.service) + "\n"
         block += "".join(f"note: {note}\n" for note in item.notes)
         block += rollbacks[item.model][1] if item.model in rollbacks else ""
         blocks.append(block)
@@ -204,7 +244,7 @@ def verdict(records: list[MonitorRecord]) -> str:
     if drifted:
         said.append(f"drift in {', '.join(drifted)}")
     if degraded:
-        said.append(f"performance breach in {', '.join(degraded)}")
+        said.append(f"breach in {', '.join(degraded)}")
     if not said:
         said.append(
             "no drift"
@@ -220,6 +260,18 @@ def performance_text(found: Performance) -> str:
     for metric in sorted(set(found.evaluation) | set(found.production)):
         before, after = found.evaluation.get(metric), found.production.get(metric)
         lines.append(f"  {metric:<10} {_fixed(before):>10} {_fixed(after):>10}")
+    for outcome in found.outcomes:
+        for check in outcome.checks:
+            mark = "BREACH" if check.breached else "ok"
+            if check.breached and outcome.enforcement == "warn":
+                mark = "breach (warn)"
+            lines.append(f"  {outcome.rule}: {mark}: {check.message}")
+    return "\n".join(lines)
+
+
+def service_text(found: ServiceLevels) -> str:
+    lines = [f"service levels from {found.source}:"]
+    lines += [f"  {name:<15} {value:>12.6g}" for name, value in sorted(found.figures.items())]
     for outcome in found.outcomes:
         for check in outcome.checks:
             mark = "BREACH" if check.breached else "ok"

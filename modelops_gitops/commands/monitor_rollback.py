@@ -19,7 +19,11 @@ from pathlib import Path
 from modelops_gitops import git
 from modelops_gitops.apply.commit import BOT
 from modelops_gitops.commands.edit import previous_holder
-from modelops_gitops.commands.monitor_report import Checked, performance_section
+from modelops_gitops.commands.monitor_report import (
+    Checked,
+    performance_section,
+    service_section,
+)
 from modelops_gitops.render.markdown_parts import code, escape, link
 from modelops_gitops.repo import edit
 from modelops_gitops.repo.state import RepoState
@@ -62,7 +66,7 @@ def prepare(root: Path, state: RepoState, item: Checked) -> Rollback | str:
     title = f"Roll back {item.model} in {item.stage}: {item.version} → {target}"
     message = (
         f"{title}\n\nProposed by `modelops-gitops monitor`: {item.version} breached a "
-        f"performance rule in {item.stage} (on_breach: propose_rollback).\n"
+        f"performance or service-level rule in {item.stage} (on_breach: propose_rollback).\n"
     )
     when = f"{int(git.commit_time(root, head).timestamp())} +0000"
     sha = git.commit_file(root, head, file, changed, message, BOT, date=when)
@@ -109,19 +113,23 @@ def as_text(rollback: Rollback) -> str:
 
 def body(item: Checked, target: str, file: str, issue_url: str | None) -> str:
     where = f"{code(item.model)} in {escape(item.stage)}"
+    breaches = "; ".join(escape(b) for b in item.breaches)
     parts = [
         f"## Roll back {where}: {code(item.version)} → {code(target)}",
-        f"{code(item.version)} breached a performance rule with `on_breach: propose_rollback` "
-        f"on labelled production data. This pull request sets `spec.stages.{item.stage}` in "
-        f"{code(file)} back to {code(target)}, the version that held the stage before.",
+        f"{code(item.version)} breached a rule with `on_breach: propose_rollback` in "
+        f"{escape(item.stage)}: {breaches}. This pull request sets "
+        f"`spec.stages.{item.stage}` in {code(file)} back to {code(target)}, the version that "
+        "held the stage before.",
         "**Proposed, not imposed**: it is judged by plan and the rollback policy and needs "
         "their approvals like any pull request. It is closed by `monitor` if the breach clears "
         "before it is merged.",
     ]
     if issue_url:
         parts.append(f"Monitor issue: {link(issue_url, issue_url)}")
-    if item.performance is not None:
-        parts += ["### Evidence", *performance_section(item.performance)]
+    evidence = performance_section(item.performance) if item.performance else []
+    evidence += service_section(item.service) if item.service else []
+    if evidence:
+        parts += ["### Evidence", *evidence]
     return "\n\n".join(parts) + "\n"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date as Day
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from modelops_gitops.kinds.common import (
     ApiVersion,
@@ -94,15 +94,55 @@ class LabelledFolder(Strict):
     manifest_sha256: Sha256
 
 
+ServiceFigure = Literal[
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "error_rate",
+    "throughput_rps",
+    "uptime",
+    "cost_per_1000",
+]
+SERVICE_FIGURES: tuple[str, ...] = ServiceFigure.__args__  # type: ignore[attr-defined]
+
+
+class Prometheus(Strict):
+    """Service figures read from a Prometheus server's HTTP API: one instant query per figure,
+    each answering one number (a scalar, or a vector of exactly one sample)."""
+
+    url: str = Field(
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$", description="The server's base URL."
+    )
+    queries: dict[ServiceFigure, str] = Field(min_length=1, description="Figure -> PromQL.")
+    timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+
+
+class Service(Strict):
+    """Where `monitor` reads the serving side's figures: a pinned metrics snapshot (one row per
+    prediction served: timestamp, latency_ms, error, optional cost; CSV, parquet or JSON) or a
+    Prometheus server. Exactly one."""
+
+    snapshot: Pinned | None = None
+    prometheus: Prometheus | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Service:
+        if (self.snapshot is None) == (self.prometheus is None):
+            raise ValueError("give exactly one of snapshot and prometheus")
+        return self
+
+
 class Monitoring(Strict):
     """What `monitor` watches: the monitoring snapshot the drift gate compares with training
-    data, and labelled production snapshots the production version is scored on."""
+    data, labelled production snapshots the production version is scored on, and the serving
+    side's service figures."""
 
     current: Pinned | None = None
     labelled: list[LabelledSnapshot] = Field(
         default_factory=list, description="Labelled production snapshots (path or URI, sha256)."
     )
     labelled_folder: LabelledFolder | None = None
+    service: Service | None = None
 
 
 class ModelSpec(Strict):

@@ -15,6 +15,8 @@ for '_'; unique in its policy: waivers name rules by it) and `enforcement: block
     drift           reference vs current data, Evidently-compatible per-column tests
     performance     (checked by `monitor`) metrics on labelled production data may not fall
                     below the evaluation metrics by more than an allowed degradation
+    service_level   (checked by `monitor`) latency, error rate, throughput, uptime and cost
+                    of the serving side within limits
 """
 
 from __future__ import annotations
@@ -226,6 +228,37 @@ class PerformanceRule(RuleBase):
         return self
 
 
+class ServiceLevelRule(RuleBase):
+    """Checked by `monitor`, never by plan: the serving side's figures (the model's
+    `spec.monitoring.service`) within limits. A figure a limit names that the source cannot
+    give (no cost column, one instant of traffic) breaches: nothing shows the limit holds."""
+
+    type: Literal["service_level"]
+    max_latency_p50_ms: float | None = Field(default=None, ge=0)
+    max_latency_p95_ms: float | None = Field(default=None, ge=0)
+    max_latency_p99_ms: float | None = Field(default=None, ge=0)
+    max_error_rate: float | None = Field(default=None, ge=0, le=1)
+    min_throughput_rps: float | None = Field(default=None, ge=0)
+    min_uptime: float | None = Field(default=None, ge=0, le=1)
+    max_cost_per_1000: float | None = Field(default=None, ge=0)
+    on_breach: OnBreach = "issue"
+
+    def limits(self) -> list[tuple[str, str, float]]:
+        """(figure, "<=" or ">=", limit) for every limit given."""
+        out = []
+        for key, value in self.model_dump(exclude={"id", "type", "enforcement"}).items():
+            if isinstance(value, int | float) and key.startswith(("max_", "min_")):
+                op = "<=" if key.startswith("max_") else ">="
+                out.append((key[4:], op, float(value)))
+        return out
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> ServiceLevelRule:
+        if not self.limits():
+            raise ValueError("give at least one limit (max_latency_p95_ms, max_error_rate, ...)")
+        return self
+
+
 Rule = Annotated[
     ApprovalsRule
     | PreviousStageRule
@@ -237,11 +270,15 @@ Rule = Annotated[
     | ChampionRule
     | FairnessRule
     | DriftRule
-    | PerformanceRule,
+    | PerformanceRule
+    | ServiceLevelRule,
     Field(discriminator="type"),
 ]
 GATE_RULE_TYPES = ("test", "champion", "fairness", "drift")
-MONITOR_RULE_TYPES = ("performance",)  # judged by `monitor` on production, not by plan
+MONITOR_RULE_TYPES = (
+    "performance",
+    "service_level",
+)  # judged by `monitor` on production, not by plan
 
 
 def rule_id(rule: RuleBase) -> str:

@@ -41,6 +41,8 @@ class MonitorRecord(BaseModel):
     labelled_date: str | None = None
     performance: dict[str, float] = Field(default_factory=dict)
     evaluation: dict[str, float] = Field(default_factory=dict)
+    service: dict[str, float] = Field(default_factory=dict)  # latency, error rate, ...
+    service_source: str | None = None  # the metrics snapshot or the Prometheus URL
     breaches: list[str] = Field(default_factory=list)
     degraded: bool = False
     blocking: bool = False

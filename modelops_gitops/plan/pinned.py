@@ -48,6 +48,12 @@ def pins(model: Model) -> Iterator[Pin]:
     for i, labelled in enumerate(spec.monitoring.labelled):
         where = ("spec", "monitoring", "labelled", i)
         yield _pin(labelled.path, labelled.sha256, where, "a labelled snapshot", "")
+    service = spec.monitoring.service
+    if service is not None and service.snapshot is not None:
+        where = ("spec", "monitoring", "service", "snapshot")
+        yield _pin(
+            service.snapshot.path, service.snapshot.sha256, where, "the service snapshot", ""
+        )
     folder = spec.monitoring.labelled_folder
     if folder is not None:
         manifest = posixpath.normpath(f"{folder.folder}/SHA256SUMS")

@@ -12,7 +12,7 @@ from modelops_gitops.plan.rules import (
     documentation,
     freeze,
     gates,
-    performance,
+    monitored,
     previous_stage,
     require,
 )
@@ -29,5 +29,6 @@ RULES: dict[str, Rule] = {
     "champion": gates.evaluate,
     "fairness": gates.evaluate,
     "drift": gates.evaluate,
-    "performance": performance.evaluate,
+    "performance": monitored.evaluate,
+    "service_level": monitored.evaluate,
 }
