@@ -479,12 +479,19 @@ def test_trends_carry_production_performance_from_the_monitor_history(
     save_record(audited, base.model_copy(update={"performance": {"roc_auc": 0.70}}))  # later
     save_record(
         audited,
-        base.model_copy(update={"version": "1.1.0", "performance": {"roc_auc": 0.6512}}),
+        base.model_copy(
+            update={
+                "version": "1.1.0",
+                "performance": {"roc_auc": 0.6512},
+                "service": {"latency_p95_ms": 81.5},
+            }
+        ),
     )
     out = tmp_path / "site"
     assert build(cli, audited, out).code == 0
     page = Page(out / "models/credit.html")
-    assert "Gate measurements Gate Metric 1.0.0 1.1.0 monitor roc_auc 0.7 0.6512" in page.words
+    assert "Gate measurements Gate Metric 1.0.0 1.1.0 monitor latency_p95_ms — 81.5" in page.words
+    assert "monitor roc_auc 0.7 0.6512" in page.words
     roc = [
         (out / "models" / s).resolve().read_text(encoding="utf-8")
         for s in page.sources

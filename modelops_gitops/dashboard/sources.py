@@ -40,7 +40,7 @@ class Sources:
     registered: dict[tuple[str, str], datetime]  # (model, version) -> registration time
     statuses: dict[str, ModelStatus]  # sync and health per model, as `status` shows them
     production: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
-    # model -> version -> metric on labelled production data (its latest `monitor` check)
+    # model -> version -> metric on labelled production data or service figure (`monitor`)
 
 
 def desired_stages(state: RepoState) -> dict[str, dict[str, str]]:
@@ -85,12 +85,12 @@ def gather(root: Path) -> Sources:
 
 
 def production_metrics(root: Path, model: str) -> dict[str, dict[str, float]]:
-    """version -> metric on labelled production data, from the model's monitor history (this
-    clone's): a later check of a version replaces an earlier one."""
+    """version -> metric on labelled production data and service figure, from the model's
+    monitor history (this clone's): a later check of a version replaces an earlier one."""
     out: dict[str, dict[str, float]] = {}
     for record in load_history(root, model):
-        if record.performance:
-            out[record.version] = dict(record.performance)
+        if record.performance or record.service:
+            out[record.version] = {**record.performance, **record.service}
     return out
 
 
