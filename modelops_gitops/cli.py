@@ -487,6 +487,19 @@ def gate_champion(
     return _model_gate("champion", model, version, champion, stage, settings, fmt, repo)
 
 
+@gate_app.command("explainability")
+def gate_explainability(
+    model: ModelArg,
+    version: VersionArg,
+    stage: StageOpt = None,
+    settings: SetOpt = None,
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """Permutation importance on the evaluation data: bounded features, declared top ones."""
+    return _model_gate("explainability", model, version, None, stage, settings, fmt, repo)
+
+
 @gate_app.command("fairness")
 def gate_fairness(
     model: ModelArg,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from modelops_gitops import __version__
 from modelops_gitops.errors import GateInputError, InputError
-from modelops_gitops.gates import artifacts, champion, datasets, fairness, testing
+from modelops_gitops.gates import artifacts, champion, datasets, explainability, fairness, testing
 from modelops_gitops.gates.base import Gate, GateRequest, Progress, no_progress
 from modelops_gitops.gates.cache import ResultCache
 from modelops_gitops.gates.drift import gate as drift_gate
@@ -29,6 +29,7 @@ GATES: dict[str, Gate] = {
     champion.NAME: champion,
     fairness.NAME: fairness,
     drift_gate.NAME: drift_gate,
+    explainability.NAME: explainability,
 }
 Loader = Callable[..., Any]
 """`loader(artifact, *, root, allow_unsafe, trusted)`: `artifacts.load_artifact` or a wrapper."""

@@ -13,6 +13,8 @@ for '_'; unique in its policy: waivers name rules by it) and `enforcement: block
     champion        the candidate beats the version applied in the stage
     fairness        group metrics over a sensitive column under a maximum
     drift           reference vs current data, Evidently-compatible per-column tests
+    explainability  permutation importance on the evaluation data: bounds on named features,
+                    the top features among declared ones
     performance     (checked by `monitor`) metrics on labelled production data may not fall
                     below the evaluation metrics by more than an allowed degradation
     service_level   (checked by `monitor`) latency, error rate, throughput, uptime and cost
@@ -187,6 +189,29 @@ class FairnessRule(RuleBase):
     max_equalized_odds_difference: float | None = Field(default=None, ge=0)
 
 
+class ExplainabilityRule(RuleBase):
+    """The version's permutation importance on its evaluation data (the test gate's score,
+    seeded shuffles): named features (a sensitive one, a known proxy) may weigh at most so
+    much, and the `top` most important features must all be among `top_among`."""
+
+    type: Literal["explainability"]
+    max_importance: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="Feature -> the most its importance may be."
+    )
+    top: int | None = Field(default=None, ge=1, description="How many top features to check.")
+    top_among: list[str] = Field(
+        default_factory=list, description="The features the top ones must be among."
+    )
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> ExplainabilityRule:
+        if (self.top is None) != (not self.top_among):
+            raise ValueError("top and top_among go together")
+        if not self.max_importance and self.top is None:
+            raise ValueError("give max_importance, or top with top_among")
+        return self
+
+
 class DriftRule(RuleBase, DriftConfig):
     """The drift gate's settings (gates/drift/config.py), Evidently's defaults unless overridden.
     `columns` defaults to the model's features."""
@@ -270,11 +295,12 @@ Rule = Annotated[
     | ChampionRule
     | FairnessRule
     | DriftRule
+    | ExplainabilityRule
     | PerformanceRule
     | ServiceLevelRule,
     Field(discriminator="type"),
 ]
-GATE_RULE_TYPES = ("test", "champion", "fairness", "drift")
+GATE_RULE_TYPES = ("test", "champion", "fairness", "drift", "explainability")
 MONITOR_RULE_TYPES = (
     "performance",
     "service_level",

@@ -29,6 +29,7 @@ RULES: dict[str, Rule] = {
     "champion": gates.evaluate,
     "fairness": gates.evaluate,
     "drift": gates.evaluate,
+    "explainability": gates.evaluate,
     "performance": monitored.evaluate,
     "service_level": monitored.evaluate,
 }
