@@ -148,3 +148,18 @@ def test_plan_runs_the_explainability_gate_on_a_promotion(cli: Cli, tmp_path: Pa
     assert finding["gate"]["gate"] == "explainability"
     assert "importance of income 0.12" in finding["message"]
     assert finding["file"] == CREDIT
+
+
+def test_champion_challenger_shows_the_shift_in_importance(cli: Cli, credit_repo: Path) -> None:
+    result = gate_json(cli, credit_repo, "champion", "1.2.0", "require_significant=false")
+
+    champion = sklearn_importance(credit_repo, "1.1.0")
+    challenger = sklearn_importance(credit_repo, "1.2.0")
+    rows = {row["feature"]: row for row in result["tables"]["importance_shift"]}
+    assert set(rows) == set(champion)
+    for feature, row in rows.items():
+        assert row["champion"] == pytest.approx(champion[feature], abs=1e-12)
+        assert row["challenger"] == pytest.approx(challenger[feature], abs=1e-12)
+        assert row["shift"] == pytest.approx(challenger[feature] - champion[feature], abs=1e-12)
+    shifts = [abs(row["shift"]) for row in result["tables"]["importance_shift"]]
+    assert shifts == sorted(shifts, reverse=True)

@@ -1,5 +1,6 @@
 """The champion-challenger gate: the candidate must beat the version applied in the stage on
-the SAME rows (the candidate's evaluation set), by the rule's minimum change.
+the SAME rows (the candidate's evaluation set), by the rule's minimum change. Its evidence
+also shows the shift in permutation importance between the two (`importance_shift`).
 
 Minimum changes follow MLflow's `MetricThreshold` (greater_is_better comes from the metric
 table: losses and errors are lower-is-better). With `improvement` = candidate - champion for a
@@ -22,7 +23,7 @@ import contextlib
 
 import numpy as np
 
-from modelops_gitops.gates import plots
+from modelops_gitops.gates import importance, plots
 from modelops_gitops.gates.base import GateIO, GateRequest, Progress, no_progress
 from modelops_gitops.gates.metrics import (
     Metric,
@@ -33,12 +34,12 @@ from modelops_gitops.gates.metrics import (
     metric_for,
 )
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
-from modelops_gitops.gates.scoring import score_versions
+from modelops_gitops.gates.scoring import model_features, score_versions
 from modelops_gitops.kinds.model import Pinned
 from modelops_gitops.kinds.policy import Bootstrap, ChampionRule
 
 NAME: GateName = "champion"
-VERSION = "1"
+VERSION = "2"  # 2: the shift in permutation importance
 _EPSILON = 1e-12  # float noise allowed when comparing an improvement with a minimum
 _ZERO_BASELINE_CHANGE = 1e-10  # MLflow's fallback when the champion's value is 0
 
@@ -64,9 +65,23 @@ def run(request: GateRequest, io: GateIO) -> GateResult:
         metric_for(rule.metric, spec.task)
     except MetricUndefined as exc:
         return GateResult(gate="champion", status="error", summary=str(exc))
-    (ours, theirs), _ = score_versions(io, spec, [candidate, champion], candidate.datasets.eval)
+    (ours, theirs), frame = score_versions(io, spec, [candidate, champion], candidate.datasets.eval)
     names = (candidate.version, champion.version)
-    return compare(ours, theirs, rule, names=names, progress=io.progress)
+    result = compare(ours, theirs, rule, names=names, progress=io.progress)
+    weights = [
+        importance.permutation(
+            model,
+            frame,
+            features=model_features(model, spec.features, artifact=version.artifact.path),
+            target=spec.target,
+            task=spec.task,
+            artifact=version.artifact.path,
+        )
+        for version in (champion, candidate)
+        for model in (io.model(version.artifact),)
+    ]
+    tables = result.tables | {"importance_shift": importance.shift(*weights)}
+    return result.model_copy(update={"tables": tables})
 
 
 def compare(

@@ -74,3 +74,22 @@ def plot(rows: list[Row], score: str) -> str:
         [float(row["importance"] or 0.0) for row in rows],
         [float(row["std"] or 0.0) for row in rows],
     )
+
+
+def shift(champion: list[Row], challenger: list[Row]) -> list[Row]:
+    """Per feature: its importance for the champion and the challenger and the change
+    (challenger - champion; a feature one model does not take counts 0), largest change
+    first: what the new version leans on that the old one did not, and the reverse."""
+    before = {str(r["feature"]): float(r["importance"] or 0.0) for r in champion}
+    after = {str(r["feature"]): float(r["importance"] or 0.0) for r in challenger}
+    names = sorted(set(before) | set(after))
+    rows: list[Row] = [
+        {
+            "feature": name,
+            "champion": before.get(name, 0.0),
+            "challenger": after.get(name, 0.0),
+            "shift": after.get(name, 0.0) - before.get(name, 0.0),
+        }
+        for name in names
+    ]
+    return sorted(rows, key=lambda r: (-abs(float(r["shift"] or 0.0)), str(r["feature"])))
