@@ -155,11 +155,11 @@ def test_champion_challenger_shows_the_shift_in_importance(cli: Cli, credit_repo
 
     champion = sklearn_importance(credit_repo, "1.1.0")
     challenger = sklearn_importance(credit_repo, "1.2.0")
-    rows = {row["feature"]: row for row in result["tables"]["importance_shift"]}
+    rows = {row["feature"]: row for row in result["tables"]["importances"]}
     assert set(rows) == set(champion)
     for feature, row in rows.items():
         assert row["champion"] == pytest.approx(champion[feature], abs=1e-12)
         assert row["challenger"] == pytest.approx(challenger[feature], abs=1e-12)
         assert row["shift"] == pytest.approx(challenger[feature] - champion[feature], abs=1e-12)
-    shifts = [abs(row["shift"]) for row in result["tables"]["importance_shift"]]
+    shifts = [abs(row["shift"]) for row in result["tables"]["importances"]]
     assert shifts == sorted(shifts, reverse=True)

@@ -1,6 +1,6 @@
 """The champion-challenger gate: the candidate must beat the version applied in the stage on
 the SAME rows (the candidate's evaluation set), by the rule's minimum change. Its evidence
-also shows the shift in permutation importance between the two (`importance_shift`).
+also shows the shift in permutation importance between the two (`importances`).
 
 Minimum changes follow MLflow's `MetricThreshold` (greater_is_better comes from the metric
 table: losses and errors are lower-is-better). With `improvement` = candidate - champion for a
@@ -80,7 +80,7 @@ def run(request: GateRequest, io: GateIO) -> GateResult:
         for version in (champion, candidate)
         for model in (io.model(version.artifact),)
     ]
-    tables = result.tables | {"importance_shift": importance.shift(*weights)}
+    tables = result.tables | {"importances": importance.shift(*weights)}
     return result.model_copy(update={"tables": tables})
 
 
