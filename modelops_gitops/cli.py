@@ -406,12 +406,19 @@ def report(
 @app.command()
 def monitor(
     stage: Annotated[
-        str, typer.Option(help="The stage whose versions are checked for drift.")
+        str, typer.Option(help="The stage whose versions are checked (drift, performance).")
     ] = "production",
     no_github: Annotated[
         bool,
-        typer.Option("--no-github", help="Only print the drift tables; touch no GitHub issue."),
+        typer.Option(
+            "--no-github",
+            help="Touch no GitHub issue or pull request; a proposed rollback stays a local "
+            "branch, its pull request text printed.",
+        ),
     ] = False,
+    remote: Annotated[
+        str, typer.Option(help="Remote to push rollback proposal branches to.")
+    ] = "origin",
     report_url: Annotated[
         str | None,
         typer.Option(
@@ -422,8 +429,10 @@ def monitor(
     fmt: FormatOpt = "text",
     repo: RepoOpt = None,
 ) -> int:
-    """Drift of each model's version in the stage on its monitoring data; one GitHub issue per
-    drifting model, closed when the drift is gone. Exit 0 no drift, 1 drift."""
+    """Drift of each model's version in the stage on its monitoring data, and performance on
+    its labelled production data (`performance` rules); one GitHub issue per model in trouble,
+    closed when it is well again; a rollback pull request when a breached rule says
+    `on_breach: propose_rollback`. Exit 0 fine, 1 drift or a blocking breach."""
     require("gates", "monitor")
     from modelops_gitops.commands import monitor as monitor_command
 
@@ -433,6 +442,7 @@ def monitor(
         github=not no_github,
         report_url=report_url,
         fmt=_format(fmt, ("text", "json")),
+        remote=remote,
     )
 
 
@@ -594,6 +604,19 @@ def gate_champion(
 ) -> int:
     """Candidate vs champion on the same data, with a bootstrap interval."""
     return _model_gate("champion", model, version, champion, stage, settings, fmt, repo)
+
+
+@gate_app.command("explainability")
+def gate_explainability(
+    model: ModelArg,
+    version: VersionArg,
+    stage: StageOpt = None,
+    settings: SetOpt = None,
+    fmt: FormatOpt = "text",
+    repo: RepoOpt = None,
+) -> int:
+    """Permutation importance on the evaluation data: bounded features, declared top ones."""
+    return _model_gate("explainability", model, version, None, stage, settings, fmt, repo)
 
 
 @gate_app.command("fairness")

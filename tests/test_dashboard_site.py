@@ -469,3 +469,40 @@ def test_a_model_left_only_in_the_ledger_is_named(cli: CLI, audited: Path, tmp_p
         " (production 1.0.0: unapproved drift)"
     ) in index.words
     assert not (out / "models/diabetes.html").exists()
+
+
+def test_trends_carry_production_performance_from_the_monitor_history(
+    cli: CLI, audited: Path, tmp_path: Path
+) -> None:
+    base = MonitorRecord(
+        model="credit",
+        stage="production",
+        version="1.0.0",
+        checked_at="2024-06-01T06:00:00Z",
+        labelled_snapshot="data/credit/labelled/2024-06-01.parquet",
+        performance={"roc_auc": 0.74},
+    )
+    save_record(audited, base)
+    save_record(audited, base.model_copy(update={"performance": {"roc_auc": 0.70}}))  # later
+    save_record(
+        audited,
+        base.model_copy(
+            update={
+                "version": "1.1.0",
+                "performance": {"roc_auc": 0.6512},
+                "service": {"latency_p95_ms": 81.5},
+            }
+        ),
+    )
+    out = tmp_path / "site"
+    assert build(cli, audited, out).code == 0
+    page = Page(out / "models/credit.html")
+    assert "Gate measurements Gate Metric 1.0.0 1.1.0 monitor latency_p95_ms — 81.5" in page.words
+    assert "monitor roc_auc 0.7 0.6512" in page.words
+    roc = [
+        (out / "models" / s).resolve().read_text(encoding="utf-8")
+        for s in page.sources
+        if s.endswith(".svg")
+    ]
+    [chart] = [text for text in roc if "roc_auc" in text]
+    assert "production (monitor)" in chart

@@ -114,7 +114,7 @@ def test_without_github_the_table_is_printed(tmp_path: Path, cli: Cli) -> None:
     assert result.code == 0  # 2 of 7 drifted: under the policy's share of 0.5
     assert result.out.startswith("credit 1.1.0 (production)\nfeature ")
     assert "region                 categorical  jensenshannon  0.2848" in result.out
-    assert "breast-cancer: skipped: no spec.monitoring.current" in result.out
+    assert "breast-cancer: skipped: nothing to monitor in spec.monitoring" in result.out
     assert result.out.endswith("monitor: no drift\n")
     assert "--no-github: issues not touched" in result.err
     assert load_records(repo)["credit"].drifted_features == ["income", "region"]

@@ -65,3 +65,42 @@ def test_verify_checks_the_artifacts_of_versions_holding_a_stage(cli: Cli, tmp_p
     assert "credit production 1.1.0" in problems[0]["message"]
     again = json.loads(cli("audit", "verify", "--repo", str(repo), "--format", "json").out)
     assert [p["kind"] for p in again["problems"]] == [p["kind"] for p in data["problems"]]
+
+
+def test_rewriting_labelled_data_under_its_pin_is_blocked(cli: Cli, tmp_path: Path) -> None:
+    """Labelled production data decides `monitor`'s performance verdict (and so a proposed
+    rollback): rewriting a snapshot or the folder's manifest under the same pin is caught."""
+    import hashlib
+
+    from plan_fixtures import governed_repo
+
+    manifest = f"{'ab' * 32}  2024-07-01.parquet\n"
+    block = (
+        "    labelled:\n      - path: data/credit/labelled.parquet\n"
+        f"        sha256: {'cd' * 32}\n"
+        "    labelled_folder:\n      folder: data/credit/labels\n"
+        f"      manifest_sha256: {hashlib.sha256(manifest.encode()).hexdigest()}\n"
+    )
+    edits = {
+        CREDIT: lambda text: text.replace("  versions:\n", block + "  versions:\n", 1),
+        "data/credit/labelled.parquet": "labels\n",
+        "data/credit/labels/SHA256SUMS": manifest,
+    }
+    repo = governed_repo(tmp_path, edits)
+    open_pr(
+        repo,
+        {
+            "data/credit/labelled.parquet": "other labels\n",
+            "data/credit/labels/SHA256SUMS": f"{'ef' * 32}  2024-07-01.parquet\n",
+        },
+    )
+    plan = parsed(cli(*plan_args(repo, "--no-gates")))
+    messages = sorted(str(f["message"]) for f in pinned(plan))
+    assert len(messages) == 2
+    assert (
+        "data/credit/labelled.parquet: the bytes of credit a labelled snapshot changed"
+        in (messages[0])
+    )
+    assert (
+        "data/credit/labels/SHA256SUMS: the bytes of credit the labelled folder's" in (messages[1])
+    )

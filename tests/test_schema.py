@@ -260,8 +260,8 @@ def test_reference_marks_required_fields_and_where_parts_are_used() -> None:
     assert "(`type: previous_stage`)" in page
     model = reference_page(json.loads(rendered_schemas()["model.json"]))
     assert (
-        "Used at: `spec.monitoring.current`, `spec.versions[].datasets.eval`, "
-        "`spec.versions[].datasets.train`." in model
+        "Used at: `spec.monitoring.current`, `spec.monitoring.service.snapshot`, "
+        "`spec.versions[].datasets.eval`, `spec.versions[].datasets.train`." in model
     )
     assert "Other fields: refused." in model
 

@@ -172,3 +172,41 @@ def test_a_repository_without_models_says_so_rather_than_in_sync(cli: Cli, tmp_p
     assert result.code == 0
     assert "in sync" not in result.out
     assert "status: no models yet" in result.out
+
+
+def test_health_shows_performance_on_labelled_data(cli: Cli, applied: Any) -> None:
+    repo, _ = applied
+    base = {"stage": "production", "checked_at": "2024-07-10T06:00:00Z", "drift_share": 0.0}
+    breach = "production-high-risk/performance: roc_auc 0.61 in production vs 0.80 ..."
+    save_record(
+        repo,
+        MonitorRecord(
+            model="credit",
+            version="1.1.0",
+            labelled_snapshot="data/credit/labelled/2024-07-08.parquet",
+            performance={"roc_auc": 0.61},
+            breaches=[breach],
+            degraded=True,
+            blocking=True,
+            **base,
+        ),
+    )
+    save_record(
+        repo,
+        MonitorRecord(
+            model="diabetes",
+            version="1.0.0",
+            labelled_snapshot="data/diabetes/labelled.parquet",
+            performance={"rmse": 54.25, "r2": 0.48},
+            **base,
+        ),
+    )
+    data = status(cli, repo)
+    credit = model(data, "credit")["health"]
+    assert credit["status"] == "degraded"
+    assert credit["detail"] == f"breach in production 1.1.0: {breach}"
+    diabetes = model(data, "diabetes")["health"]
+    assert (diabetes["status"], diabetes["detail"]) == (
+        "healthy",
+        "no data drift and performance within its rules (r2 0.48, rmse 54.25) in production 1.0.0",
+    )

@@ -2,8 +2,8 @@
 
     sync    in sync | out of sync (a merged change awaits apply, or an uncommitted edit)
             | unapproved drift (a change pushed without a reviewed merge)
-    health  the model's latest monitor result (healthy / drifting / unknown), and its
-            waivers: expiring soon, expired
+    health  the model's latest monitor result (healthy / drifting / degraded / unknown), and
+            its waivers: expiring soon, expired
 
 Pure: the desired and applied states, how each difference came about (verify.check_drift),
 the monitor records and waivers come in as values.
@@ -37,9 +37,19 @@ class MonitorResult(Protocol):
     @property
     def drifted(self) -> bool: ...
     @property
-    def drift_share(self) -> float: ...
+    def drift_share(self) -> float | None: ...
     @property
     def drifted_features(self) -> list[str]: ...
+    @property
+    def labelled_snapshot(self) -> str | None: ...
+    @property
+    def performance(self) -> dict[str, float]: ...
+    @property
+    def service(self) -> dict[str, float]: ...
+    @property
+    def breaches(self) -> list[str]: ...
+    @property
+    def degraded(self) -> bool: ...
     @property
     def issue_url(self) -> str | None: ...
 
@@ -57,7 +67,7 @@ class StageSync:
 
 @dataclass(frozen=True)
 class Health:
-    status: str  # healthy | drifting | unknown
+    status: str  # healthy | drifting | degraded | unknown
     detail: str
     checked_at: str | None = None
     issue_url: str | None = None
@@ -139,14 +149,28 @@ def _health(model: str, have: Mapping[str, Any], inputs: StatusInputs) -> Health
             "not the version applied there now"
         )
         return Health("unknown", detail, record.checked_at, record.issue_url, waivers)
+    said = []
+    if record.degraded:
+        said.append(f"breach in {record.stage} {record.version}: " + "; ".join(record.breaches))
     if record.drifted:
         features = ", ".join(record.drifted_features) or "none named"
-        detail = (
+        share = record.drift_share or 0.0
+        said.append(
             f"data drift in {record.stage} {record.version}: "
-            f"{record.drift_share:.0%} of features drifted ({features})"
+            f"{share:.0%} of features drifted ({features})"
         )
-        return Health("drifting", detail, record.checked_at, record.issue_url, waivers)
-    detail = f"no data drift in {record.stage} {record.version}"
+    if said:
+        status = "degraded" if record.degraded else "drifting"
+        return Health(status, "; ".join(said), record.checked_at, record.issue_url, waivers)
+    checks = []
+    if record.drift_share is not None:
+        checks.append("no data drift")
+    if record.labelled_snapshot is not None:
+        figures = ", ".join(f"{m} {v:.4g}" for m, v in sorted(record.performance.items()))
+        checks.append(f"performance within its rules ({figures})")
+    if record.service:
+        checks.append("service levels within their rules")
+    detail = f"{' and '.join(checks) or 'nothing checked'} in {record.stage} {record.version}"
     return Health("healthy", detail, record.checked_at, record.issue_url, waivers)
 
 

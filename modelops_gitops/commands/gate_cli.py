@@ -34,17 +34,23 @@ def _model(state: RepoState, name: str) -> Model:
     return model
 
 
-def policy_rule(state: RepoState, gate: str, model: Model, stage: str) -> Any | None:
-    """The first rule of type `gate` in a policy that governs promoting the model to `stage`
-    (the selector plan uses)."""
+def policy_rules(state: RepoState, kind: str, model: Model, stage: str) -> list[tuple[str, Any]]:
+    """(policy name, rule) for every rule of type `kind` in the policies that govern promoting
+    the model to `stage` (the selector plan uses), in policy-name then rule order."""
     promotion = Change(kind="stage.promoted", model=model.metadata.name, stage=stage)
-    for _name, policy in sorted(state.policies.items()):
-        if not selects(policy.spec.selector, promotion, {model.spec.risk_tier}):
-            continue
-        for rule in policy.spec.rules:
-            if rule.type == gate:
-                return rule
-    return None
+    return [
+        (name, rule)
+        for name, policy in sorted(state.policies.items())
+        if selects(policy.spec.selector, promotion, {model.spec.risk_tier})
+        for rule in policy.spec.rules
+        if rule.type == kind
+    ]
+
+
+def policy_rule(state: RepoState, gate: str, model: Model, stage: str) -> Any | None:
+    """The first rule of type `gate` in a policy that governs promoting the model to `stage`."""
+    found = policy_rules(state, gate, model, stage)
+    return found[0][1] if found else None
 
 
 def model_drift_inputs(

@@ -28,15 +28,18 @@ from modelops_gitops.gates.result import GateResult
 from modelops_gitops.gates.runner import VerifiedIO
 from modelops_gitops.gates.runner import run_gate as run_named_gate
 from modelops_gitops.kinds.model import Model, Version
-from modelops_gitops.kinds.policy import ChampionRule, FairnessRule, TestRule
+from modelops_gitops.kinds.policy import ChampionRule, ExplainabilityRule, FairnessRule, TestRule
 from modelops_gitops.suggest import did_you_mean
 
 JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
 
-MODEL_GATES: dict[str, type[TestRule] | type[ChampionRule] | type[FairnessRule]] = {
+MODEL_GATES: dict[
+    str, type[TestRule] | type[ChampionRule] | type[FairnessRule] | type[ExplainabilityRule]
+] = {
     "test": TestRule,
     "champion": ChampionRule,
     "fairness": FairnessRule,
+    "explainability": ExplainabilityRule,
 }
 Format = Literal["text", "json"]
 
@@ -141,6 +144,10 @@ def _version(model: Model, version: str) -> Version:
 def _defaults(gate: str, model: Model) -> dict[str, Any]:
     if gate == "champion":
         return {"type": gate, "metric": "rmse" if model.spec.task == "regression" else "roc_auc"}
+    if gate == "explainability":  # without a rule: the top 3 are declared, non-sensitive ones
+        spec = model.spec
+        among = [f for f in spec.features if f not in spec.sensitive_features]
+        return {"type": gate, "top": max(1, min(3, len(among))), "top_among": among}
     return {"type": gate}
 
 

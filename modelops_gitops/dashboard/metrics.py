@@ -123,6 +123,11 @@ class Trend:
 
 
 Measured = Mapping[str, Mapping[str, Mapping[str, float]]]  # version -> gate -> metric -> value
+MONITOR_SERIES = "monitor"  # the "gate" key of what `monitor` measured on labelled production data
+
+
+def series_label(gate: str) -> str:
+    return "production (monitor)" if gate == MONITOR_SERIES else f"{gate} gate"
 
 
 def trends(versions: Sequence[tuple[str, Mapping[str, float]]], measured: Measured) -> list[Trend]:
@@ -139,7 +144,7 @@ def trends(versions: Sequence[tuple[str, Mapping[str, float]]], measured: Measur
         series = [Series("claimed", tuple(claimed.get(v, {}).get(name) for v in order))]
         for gate in gate_names:
             values = tuple(measured.get(v, {}).get(gate, {}).get(name) for v in order)
-            series.append(Series(f"{gate} gate", values))
+            series.append(Series(series_label(gate), values))
         kept = tuple(s for s in series if any(value is not None for value in s.values))
         out.append(Trend(name, tuple(order), kept))
     return out

@@ -11,7 +11,7 @@ import json
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from modelops_gitops.audit.provenance import introductions
 from modelops_gitops.audit.replay import AppliedState, differences, replay
 from modelops_gitops.audit.sync import ModelStatus, StatusInputs, model_statuses
 from modelops_gitops.errors import InputError
-from modelops_gitops.monitor.records import load_records
+from modelops_gitops.monitor.records import load_history, load_records
 from modelops_gitops.repo.model_files import ModelFiles
 from modelops_gitops.repo.state import RepoState, load_repository, model_file
 from modelops_gitops.repo.tree import read_inside
@@ -40,6 +40,8 @@ class Sources:
     reports: dict[str, bytes]  # repo-relative path under audit/reports/ -> bytes
     registered: dict[tuple[str, str], datetime]  # (model, version) -> registration time
     statuses: dict[str, ModelStatus]  # sync and health per model, as `status` shows them
+    production: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    # model -> version -> metric on labelled production data or service figure (`monitor`)
 
 
 def desired_stages(state: RepoState) -> dict[str, dict[str, str]]:
@@ -82,7 +84,18 @@ def gather(root: Path) -> Sources:
         reports=read_reports(root),
         registered=registered_at(files, sorted({e.change.model for e in entries})),
         statuses={status.model: status for status in statuses},
+        production={name: production_metrics(root, name) for name in sorted(state.models)},
     )
+
+
+def production_metrics(root: Path, model: str) -> dict[str, dict[str, float]]:
+    """version -> metric on labelled production data and service figure, from the model's
+    monitor history (this clone's): a later check of a version replaces an earlier one."""
+    out: dict[str, dict[str, float]] = {}
+    for record in load_history(root, model):
+        if record.performance or record.service:
+            out[record.version] = {**record.performance, **record.service}
+    return out
 
 
 def read_ledger(root: Path) -> list[LedgerEntry]:

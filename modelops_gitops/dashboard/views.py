@@ -41,7 +41,7 @@ class StageCell:
 
 @dataclass(frozen=True)
 class Health:
-    status: str  # healthy | drifting | unknown
+    status: str  # healthy | drifting | degraded | unknown
     detail: str
     waivers: tuple[str, ...]  # "expiring soon: ..." / "expired: ..."
 
@@ -268,10 +268,11 @@ def site_report_path(repo_path: str) -> str:
 
 
 def measured(
-    sources: Sources, entries: list[LedgerEntry]
+    sources: Sources, model: str, entries: list[LedgerEntry]
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """version -> gate -> metric, from the JSON reports of a model's `entries` (a later
-    entry's measurement of a version replaces an earlier one's)."""
+    """version -> gate -> metric, from the JSON reports of the model's `entries` (a later
+    entry's measurement of a version replaces an earlier one's) and its production (monitor)
+    measurements."""
     out: dict[str, dict[str, dict[str, float]]] = {}
     for entry in entries:
         for ref in entry.reports:
@@ -279,6 +280,8 @@ def measured(
             if ref.path.endswith(".json") and data is not None:
                 for gate, values in gate_metrics(data).items():
                     out.setdefault(entry.change.version, {}).setdefault(gate, {}).update(values)
+    for version, values in sources.production.get(model, {}).items():
+        out.setdefault(version, {})[metrics.MONITOR_SERIES] = dict(values)
     return out
 
 
@@ -319,7 +322,7 @@ def model_view(
     )
     spec = model.spec
     claimed = [(v.version, v.metrics) for v in spec.versions]
-    found = measured(sources, entries)
+    found = measured(sources, name, entries)
     measured_versions, rows = metrics.measurements([v for v, _ in claimed], found)
     named = {ref.path for entry in entries for ref in entry.reports}
     return ModelView(

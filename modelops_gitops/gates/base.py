@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from modelops_gitops.kinds.model import Artifact, Model, Pinned, Version
-from modelops_gitops.kinds.policy import ChampionRule, DriftRule, FairnessRule, TestRule
+from modelops_gitops.kinds.policy import (
+    ChampionRule,
+    DriftRule,
+    ExplainabilityRule,
+    FairnessRule,
+    TestRule,
+)
 from modelops_gitops.progress import Progress as Progress  # re-exported for the gates
 
 if TYPE_CHECKING:
@@ -27,8 +33,8 @@ if TYPE_CHECKING:
 
     from modelops_gitops.gates.result import GateName, GateResult
 
-GateRule = TestRule | ChampionRule | FairnessRule | DriftRule
-RuleT = TypeVar("RuleT", TestRule, ChampionRule, FairnessRule, DriftRule)
+GateRule = TestRule | ChampionRule | FairnessRule | DriftRule | ExplainabilityRule
+RuleT = TypeVar("RuleT", TestRule, ChampionRule, FairnessRule, DriftRule, ExplainabilityRule)
 
 
 def no_progress(task: str, done: int, total: int) -> None:

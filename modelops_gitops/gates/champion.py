@@ -1,5 +1,6 @@
 """The champion-challenger gate: the candidate must beat the version applied in the stage on
-the SAME rows (the candidate's evaluation set), by the rule's minimum change.
+the SAME rows (the candidate's evaluation set), by the rule's minimum change. Its evidence
+also shows the shift in permutation importance between the two (`importances`).
 
 Minimum changes follow MLflow's `MetricThreshold` (greater_is_better comes from the metric
 table: losses and errors are lower-is-better). With `improvement` = candidate - champion for a
@@ -22,7 +23,7 @@ import contextlib
 
 import numpy as np
 
-from modelops_gitops.gates import plots
+from modelops_gitops.gates import importance, plots
 from modelops_gitops.gates.base import GateIO, GateRequest, Progress, no_progress
 from modelops_gitops.gates.metrics import (
     Metric,
@@ -34,7 +35,7 @@ from modelops_gitops.gates.metrics import (
 )
 from modelops_gitops.gates.registry import GATES, champion_pins
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
-from modelops_gitops.gates.scoring import score_versions
+from modelops_gitops.gates.scoring import model_features, score_versions
 from modelops_gitops.kinds.policy import Bootstrap, ChampionRule
 
 NAME: GateName = "champion"
@@ -58,9 +59,23 @@ def run(request: GateRequest, io: GateIO) -> GateResult:
         metric_for(rule.metric, spec.task)
     except MetricUndefined as exc:
         return GateResult(gate="champion", status="error", summary=str(exc))
-    (ours, theirs), _ = score_versions(io, spec, [candidate, champion], candidate.datasets.eval)
+    (ours, theirs), frame = score_versions(io, spec, [candidate, champion], candidate.datasets.eval)
     names = (candidate.version, champion.version)
-    return compare(ours, theirs, rule, names=names, progress=io.progress)
+    result = compare(ours, theirs, rule, names=names, progress=io.progress)
+    weights = [
+        importance.permutation(
+            model,
+            frame,
+            features=model_features(model, spec.features, artifact=version.artifact.path),
+            target=spec.target,
+            task=spec.task,
+            artifact=version.artifact.path,
+        )
+        for version in (champion, candidate)
+        for model in (io.model(version.artifact),)
+    ]
+    tables = result.tables | {"importances": importance.shift(*weights)}
+    return result.model_copy(update={"tables": tables})
 
 
 def compare(

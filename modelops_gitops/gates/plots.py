@@ -85,3 +85,18 @@ def histogram(
         ax.legend(frameon=False)
 
     return render(draw)
+
+
+def horizontal_bars(
+    title: str, labels: Sequence[str], values: Sequence[float], errors: Sequence[float]
+) -> str:
+    """One horizontal bar per label, the first on top, with error bars (e.g. importances)."""
+
+    def draw(ax: Axes) -> None:
+        positions = list(range(len(labels)))[::-1]
+        ax.barh(positions, values, xerr=errors, color=_COLORS[0], ecolor=_COLORS[2])
+        ax.set_yticks(positions, [str(label) for label in labels])
+        ax.axvline(0, color=_COLORS[2], linewidth=0.8)
+        ax.set_title(title)
+
+    return render(draw, size=(4.0, max(2.0, 0.3 * len(labels) + 1.0)))

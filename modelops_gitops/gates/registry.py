@@ -68,9 +68,11 @@ class Registered:
 GATES: dict[str, Registered] = {
     gate.NAME: gate
     for gate in (
-        Registered("test", "1", model_pins, "modelops_gitops.gates.testing"),
-        Registered("champion", "1", champion_pins, "modelops_gitops.gates.champion"),
+        # test 2 and champion 2: permutation importance (and its shift) in the evidence
+        Registered("test", "2", model_pins, "modelops_gitops.gates.testing"),
+        Registered("champion", "2", champion_pins, "modelops_gitops.gates.champion"),
         Registered("fairness", "1", model_pins, "modelops_gitops.gates.fairness"),
         Registered("drift", "1", drift_pins, "modelops_gitops.gates.drift.gate"),
+        Registered("explainability", "1", model_pins, "modelops_gitops.gates.explainability"),
     )
 }

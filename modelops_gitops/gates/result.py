@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-GateName = Literal["test", "champion", "fairness", "drift"]
+GateName = Literal["test", "champion", "fairness", "drift", "explainability"]
 GateStatus = Literal["pass", "fail", "error"]
 JsonCell = str | int | float | bool | None
 

@@ -1,5 +1,7 @@
 """The test gate: score the evaluation set, check metric thresholds, and check that the
-version's claimed metrics reproduce within the rule's tolerance.
+version's claimed metrics reproduce within the rule's tolerance. Its evidence also holds the
+version's permutation importance on the evaluation data (gates/importance.py: a table and a
+plot), so every promotion's report says what the model leans on.
 
 A threshold or claimed metric that cannot be computed (unknown name, not for this task,
 undefined on this data) is a failed check that says why, never a crash. Claimed metrics the
@@ -12,12 +14,12 @@ from typing import Any
 
 from sklearn.metrics import roc_curve
 
-from modelops_gitops.gates import plots
+from modelops_gitops.gates import importance, plots
 from modelops_gitops.gates.base import GateIO, GateRequest
 from modelops_gitops.gates.metrics import METRICS, MetricUndefined, Scores, compute_all, metric_for
 from modelops_gitops.gates.registry import GATES, model_pins
 from modelops_gitops.gates.result import Check, GateName, GateResult, JsonCell
-from modelops_gitops.gates.scoring import score_versions
+from modelops_gitops.gates.scoring import model_features, score_versions
 from modelops_gitops.kinds.policy import TestRule
 
 NAME: GateName = "test"
@@ -27,13 +29,30 @@ pins = model_pins  # declared in gates.registry, so a cache hit needs no import
 
 def run(request: GateRequest, io: GateIO) -> GateResult:
     rule = request.rule_as(TestRule)
-    version = request.version
-    (scores,), _ = score_versions(io, request.model.spec, [version], version.datasets.eval)
-    return evaluate(scores, rule, version.metrics)
+    version, spec = request.version, request.model.spec
+    (scores,), frame = score_versions(io, spec, [version], version.datasets.eval)
+    model = io.model(version.artifact)
+    rows = importance.permutation(
+        model,
+        frame,
+        features=model_features(model, spec.features, artifact=version.artifact.path),
+        target=spec.target,
+        task=spec.task,
+        artifact=version.artifact.path,
+    )
+    plot = importance.plot(rows, importance.scoring(spec.task, model))
+    return evaluate(scores, rule, version.metrics, importance=rows, importance_plot=plot)
 
 
-def evaluate(scores: Scores, rule: TestRule, claimed: dict[str, float]) -> GateResult:
-    """The test gate's verdict on already-computed scores."""
+def evaluate(
+    scores: Scores,
+    rule: TestRule,
+    claimed: dict[str, float],
+    *,
+    importance: list[dict[str, JsonCell]] | None = None,
+    importance_plot: str | None = None,
+) -> GateResult:
+    """The test gate's verdict on already-computed scores (and the importance, when given)."""
     values, undefined = compute_all(scores)
     checks = [*_threshold_checks(scores, rule, values, undefined)]
     if rule.reproduce:
@@ -71,14 +90,16 @@ def evaluate(scores: Scores, rule: TestRule, claimed: dict[str, float]) -> GateR
         if checks
         else f"no thresholds or claimed metrics to check; {head}"
     )
+    tables = {"metrics": rows} | ({"importance": importance} if importance else {})
+    extra = {"permutation_importance": importance_plot} if importance_plot else {}
     return GateResult(
         gate="test",
         status="fail" if failed else "pass",
         summary=summary,
         checks=tuple(checks),
         metrics=values,
-        tables={"metrics": rows},
-        plots=_plots(scores, values.get("roc_auc")),
+        tables=tables,
+        plots=_plots(scores, values.get("roc_auc")) | extra,
     )
 
 

@@ -10,11 +10,13 @@ literal pathspecs, so nothing from a pull request is read as an option.
     batch      `BatchHistory`: a LocalHistory reading files through one `cat-file --batch`
     worktree   the work tree and index: dirty paths, restore, stage
     writes     commits and tags as a named identity, fetch, atomic push
+    branches   a one-file commit beside the work tree, a branch on it, pushed (proposals)
 
 Callers use the names below (`git.resolve(root, ref)`), not the modules.
 """
 
 from modelops_gitops.git.batch import BatchHistory
+from modelops_gitops.git.branches import branch_commit, commit_file, push_branch, set_branch
 from modelops_gitops.git.history import History, LocalHistory
 from modelops_gitops.git.log import (
     FileVersions,
@@ -94,9 +96,11 @@ __all__ = [
     "PushRejected",
     "Remote",
     "TreeEntry",
+    "branch_commit",
     "changed_paths",
     "changes_since",
     "commit",
+    "commit_file",
     "commit_time",
     "commits_between",
     "commits_missing_from",
@@ -119,11 +123,13 @@ __all__ = [
     "merge_base",
     "parents",
     "push",
+    "push_branch",
     "read_blobs",
     "remote_exists",
     "reset_hard",
     "resolve",
     "restore",
+    "set_branch",
     "show_file",
     "sign_text",
     "stage",

@@ -8,7 +8,7 @@ from types import TracebackType
 
 from modelops_gitops.errors import ProviderError
 
-from . import monitor, reads, writes
+from . import monitor, proposals, reads, writes
 from .connection import DEFAULT_API_URL, Connection
 from .retry import RetryPolicy
 from .types import (
@@ -18,6 +18,7 @@ from .types import (
     CheckRunResult,
     CommentResult,
     MonitorIssue,
+    Proposal,
     PullRequest,
     PullRequestFiles,
     StatusState,
@@ -172,3 +173,9 @@ class GitHubProvider:
 
     def resolve_drift(self, model: str, *, body: str | None = None) -> MonitorIssue | None:
         return monitor.resolve_drift(self._conn, model, body=body)
+
+    def propose_rollback(self, branch: str, base: str, *, title: str, body: str) -> Proposal:
+        return proposals.propose(self._conn, branch, base, title=title, body=body)
+
+    def withdraw_rollback(self, branch: str, *, body: str) -> Proposal | None:
+        return proposals.withdraw(self._conn, branch, body=body)

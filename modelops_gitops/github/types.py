@@ -161,3 +161,13 @@ class MonitorIssue:
     number: int
     html_url: str
     action: IssueAction
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A pull request the tool proposed, and what this run did to it: opened, updated,
+    closed, or left as a person left it ("left closed", "left merged")."""
+
+    number: int
+    html_url: str
+    action: str

@@ -13,6 +13,12 @@ for '_'; unique in its policy: waivers name rules by it) and `enforcement: block
     champion        the candidate beats the version applied in the stage
     fairness        group metrics over a sensitive column under a maximum
     drift           reference vs current data, Evidently-compatible per-column tests
+    explainability  permutation importance on the evaluation data: bounds on named features,
+                    the top features among declared ones
+    performance     (checked by `monitor`) metrics on labelled production data may not fall
+                    below the evaluation metrics by more than an allowed degradation
+    service_level   (checked by `monitor`) latency, error rate, throughput, uptime and cost
+                    of the serving side within limits
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from modelops_gitops.kinds.common import (
     ApiVersion,
@@ -183,11 +189,99 @@ class FairnessRule(RuleBase):
     max_equalized_odds_difference: float | None = Field(default=None, ge=0)
 
 
+class ExplainabilityRule(RuleBase):
+    """The version's permutation importance on its evaluation data (the test gate's score,
+    seeded shuffles): named features (a sensitive one, a known proxy) may weigh at most so
+    much, and the `top` most important features must all be among `top_among`."""
+
+    type: Literal["explainability"]
+    max_importance: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="Feature -> the most its importance may be."
+    )
+    top: int | None = Field(default=None, ge=1, description="How many top features to check.")
+    top_among: list[str] = Field(
+        default_factory=list, description="The features the top ones must be among."
+    )
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> ExplainabilityRule:
+        if (self.top is None) != (not self.top_among):
+            raise ValueError("top and top_among go together")
+        if not self.max_importance and self.top is None:
+            raise ValueError("give max_importance, or top with top_among")
+        return self
+
+
 class DriftRule(RuleBase, DriftConfig):
     """The drift gate's settings (gates/drift/config.py), Evidently's defaults unless overridden.
     `columns` defaults to the model's features."""
 
     type: Literal["drift"]
+
+
+MetricName = Literal[
+    "roc_auc", "accuracy", "f1", "precision", "recall", "log_loss", "rmse", "mae", "r2"
+]  # the test gate's metrics (gates/metrics.py METRICS; a test keeps the two equal)
+OnBreach = Literal["issue", "propose_rollback"]
+
+
+class PerformanceRule(RuleBase):
+    """Checked by `monitor`, never by plan: the version in the stage, scored on its latest
+    labelled production snapshot with the test gate's scorer, against the same version scored
+    on its evaluation data. A metric breaches when it degrades (falls, or rises for log_loss,
+    rmse, mae) by more than either allowed degradation."""
+
+    type: Literal["performance"]
+    metrics: list[MetricName] = Field(min_length=1)
+    max_absolute_degradation: float | None = Field(
+        default=None, ge=0, description="Largest allowed worsening, in the metric's units."
+    )
+    max_relative_degradation: float | None = Field(
+        default=None,
+        ge=0,
+        description="Largest allowed worsening as a share of the evaluation value.",
+    )
+    on_breach: OnBreach = Field(
+        default="issue",
+        description="issue: open the monitor issue; propose_rollback: also open a rollback PR.",
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PerformanceRule:
+        if self.max_absolute_degradation is None and self.max_relative_degradation is None:
+            raise ValueError("give max_absolute_degradation, max_relative_degradation or both")
+        return self
+
+
+class ServiceLevelRule(RuleBase):
+    """Checked by `monitor`, never by plan: the serving side's figures (the model's
+    `spec.monitoring.service`) within limits. A figure a limit names that the source cannot
+    give (no cost column, one instant of traffic) breaches: nothing shows the limit holds."""
+
+    type: Literal["service_level"]
+    max_latency_p50_ms: float | None = Field(default=None, ge=0)
+    max_latency_p95_ms: float | None = Field(default=None, ge=0)
+    max_latency_p99_ms: float | None = Field(default=None, ge=0)
+    max_error_rate: float | None = Field(default=None, ge=0, le=1)
+    min_throughput_rps: float | None = Field(default=None, ge=0)
+    min_uptime: float | None = Field(default=None, ge=0, le=1)
+    max_cost_per_1000: float | None = Field(default=None, ge=0)
+    on_breach: OnBreach = "issue"
+
+    def limits(self) -> list[tuple[str, str, float]]:
+        """(figure, "<=" or ">=", limit) for every limit given."""
+        out = []
+        for key, value in self.model_dump(exclude={"id", "type", "enforcement"}).items():
+            if isinstance(value, int | float) and key.startswith(("max_", "min_")):
+                op = "<=" if key.startswith("max_") else ">="
+                out.append((key[4:], op, float(value)))
+        return out
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> ServiceLevelRule:
+        if not self.limits():
+            raise ValueError("give at least one limit (max_latency_p95_ms, max_error_rate, ...)")
+        return self
 
 
 Rule = Annotated[
@@ -200,10 +294,17 @@ Rule = Annotated[
     | TestRule
     | ChampionRule
     | FairnessRule
-    | DriftRule,
+    | DriftRule
+    | ExplainabilityRule
+    | PerformanceRule
+    | ServiceLevelRule,
     Field(discriminator="type"),
 ]
-GATE_RULE_TYPES = ("test", "champion", "fairness", "drift")
+GATE_RULE_TYPES = ("test", "champion", "fairness", "drift", "explainability")
+MONITOR_RULE_TYPES = (
+    "performance",
+    "service_level",
+)  # judged by `monitor` on production, not by plan
 
 
 def rule_id(rule: RuleBase) -> str:

@@ -1,5 +1,5 @@
 """Pinned bytes are immutable: a file a registered version pins (its artifact, its datasets,
-the model's monitoring snapshot) must not change under the same sha256. A PR that rewrites
+the model's monitoring snapshot, labelled snapshots and the labelled folder's manifest) must not change under the same sha256. A PR that rewrites
 such a file and leaves the YAML alone gets a blocking finding at the pin's line in the model
 file: the version is immutable, register a new one.
 
@@ -45,6 +45,20 @@ def pins(model: Model) -> Iterator[Pin]:
     if current is not None:
         where: YamlPath = ("spec", "monitoring", "current")
         yield _pin(current.path, current.sha256, where, "the monitoring snapshot", "")
+    for i, labelled in enumerate(spec.monitoring.labelled):
+        where = ("spec", "monitoring", "labelled", i)
+        yield _pin(labelled.path, labelled.sha256, where, "a labelled snapshot", "")
+    service = spec.monitoring.service
+    if service is not None and service.snapshot is not None:
+        where = ("spec", "monitoring", "service", "snapshot")
+        yield _pin(
+            service.snapshot.path, service.snapshot.sha256, where, "the service snapshot", ""
+        )
+    folder = spec.monitoring.labelled_folder
+    if folder is not None:
+        manifest = posixpath.normpath(f"{folder.folder}/SHA256SUMS")
+        where = ("spec", "monitoring", "labelled_folder", "folder")
+        yield Pin(manifest, folder.manifest_sha256, where, "the labelled folder's SHA256SUMS")
 
 
 def _pin(location: str, sha256: str, at: YamlPath, name: str, part: str) -> Pin:

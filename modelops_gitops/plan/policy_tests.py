@@ -37,7 +37,7 @@ from modelops_gitops.errors import InputError
 from modelops_gitops.gates.result import GateResult
 from modelops_gitops.kinds import Model, Teams
 from modelops_gitops.kinds.common import Name
-from modelops_gitops.kinds.policy import ChangeKind, rule_id
+from modelops_gitops.kinds.policy import MONITOR_RULE_TYPES, ChangeKind, rule_id
 from modelops_gitops.kinds.teams import Login, Team
 from modelops_gitops.plan.approvals import ApprovalsInput, Review
 from modelops_gitops.plan.policy import evaluate_change
@@ -282,10 +282,12 @@ def _compare(expect: Expect, result: ChangeResult) -> list[str]:
 
 
 def all_rules(state: RepoState) -> set[str]:
+    """Every rule plan judges (rules `monitor` judges on production never meet a case)."""
     return {
         f"{name}/{rule_id(rule)}"
         for name, policy in state.policies.items()
         for rule in policy.spec.rules
+        if rule.type not in MONITOR_RULE_TYPES
     }
 
 

@@ -20,7 +20,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import routes_checks, routes_issues, routes_orgs, routes_pulls
+from . import routes_checks, routes_issues, routes_orgs, routes_pull_writes, routes_pulls
 from .faults import Fault, Faults
 from .http import Ctx, HttpError, Reply, Route
 from .payloads import Urls
@@ -29,6 +29,7 @@ from .validation import SpecRequest, SpecResponse, request_errors, response_erro
 
 ROUTES: tuple[Route, ...] = (
     *routes_pulls.ROUTES,
+    *routes_pull_writes.ROUTES,
     *routes_issues.ROUTES,
     *routes_checks.ROUTES,
     *routes_orgs.ROUTES,

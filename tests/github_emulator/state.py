@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -128,6 +129,8 @@ class Repo:
     comments: dict[int, Comment] = field(default_factory=dict)
     statuses: list[Status] = field(default_factory=list)
     check_runs: dict[int, CheckRun] = field(default_factory=dict)
+    # the bare repository a test pushes to, when it links one: branches resolve there
+    git_dir: Path | None = None
 
     @property
     def full_name(self) -> str:

@@ -12,6 +12,7 @@ from modelops_gitops.plan.rules import (
     documentation,
     freeze,
     gates,
+    monitored,
     previous_stage,
     require,
 )
@@ -28,4 +29,7 @@ RULES: dict[str, Rule] = {
     "champion": gates.evaluate,
     "fairness": gates.evaluate,
     "drift": gates.evaluate,
+    "explainability": gates.evaluate,
+    "performance": monitored.evaluate,
+    "service_level": monitored.evaluate,
 }
