@@ -71,16 +71,25 @@ def introductions(
     """`introduced_by` for many differences at once (status, audit verify, the dashboard):
     one pass over the mainline's model-file versions (`repo.model_files`), the files of
     `diffs` read together (and, with `cache`, remembered by blob id for the next command);
-    the answer for each difference, as a lookup."""
-    files = files or ModelFiles(history, head, cache=cache)
-    files.prefetch(model_file(d.model) for d in diffs)
-    files.save()
+    the answer for each difference, as a lookup. With no differences (a repository in sync)
+    the history is not read at all."""
+    loaded: list[ModelFiles] = [files] if files is not None else []
+
+    def model_files() -> ModelFiles:  # the history pass, only when something is asked
+        if not loaded:
+            loaded.append(ModelFiles(history, head, cache=cache))
+            loaded[0].prefetch(model_file(d.model) for d in diffs)
+            loaded[0].save()
+        return loaded[0]
+
+    if diffs:
+        model_files()
     found: dict[tuple[str, str, str | None], Introduction | None] = {}
 
     def intro_of(diff: Difference) -> Introduction | None:
         key = (diff.model, diff.stage, diff.desired)
         if key not in found:
-            found[key] = introduced_in(files, *key)
+            found[key] = introduced_in(model_files(), *key)
         return found[key]
 
     return intro_of
