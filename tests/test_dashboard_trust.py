@@ -88,7 +88,7 @@ def test_a_forged_approver_is_shown_unverified_behind_a_banner(
     assert "ledger-rewritten" in result.err
     assert (site / "index.html").is_file()  # still written, for the auditor
     found = pages(site)
-    assert len(found) == 1 + 3 + 7  # index, three model pages, seven HTML reports
+    assert len(found) == 1 + 3 + 3 + 7  # index, three model and lineage pages, seven reports
     for page in found:
         text = page.read_text("utf-8")
         assert BANNER in text, page

@@ -4,6 +4,7 @@
                              DORA-style figures over the whole ledger
     models/<model>.html      stages, figures, timeline of applied changes, trends, versions
     plots/<model>/NN.svg     one trend chart per metric
+    lineage/<model>.html     datasets -> versions -> stage holdings -> ledger entries (SVG, table)
     reports/<model>/...      copies of audit/reports/, so report links work offline
     assets/style.css         the one stylesheet (no web fonts, no CDN, no script)
     favicon.ico              so no page's icon request fails
@@ -22,7 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from modelops_gitops import __version__
 from modelops_gitops.audit.unverified import Unverified
-from modelops_gitops.dashboard import metrics, views
+from modelops_gitops.dashboard import lineage_page, metrics, views
 from modelops_gitops.dashboard.plots import trend_svg
 from modelops_gitops.dashboard.sources import Sources
 
@@ -121,6 +122,7 @@ def build(
         files[f"models/{model.name}.html"] = page.render(
             common, root="../", model=model, plots=plots
         ).encode()
+    files.update(lineage_page.pages(env, common, sources, marked))
     framed = env.get_template("report_frame.html.j2")
     for path, data in sources.reports.items():
         site_path = views.site_report_path(path)
