@@ -55,7 +55,7 @@ def pages(
             common,
             root="../",
             model=name,
-            svg=Markup(graph_svg(graph)),  # noqa: S704 - graph_svg escapes every text it draws
+            svg=Markup(graph_svg(graph)),  # graph_svg escapes every text it draws
             rows=edge_rows(graph),
             unverified=any(node.unverified for node in graph.nodes),
         ).encode()
