@@ -754,12 +754,17 @@ def audit_export(
         str | None,
         typer.Option(help="Up to this date (the whole day, UTC) or ISO 8601 time."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="csv, json, or openlineage (JSON lines of run events)."
+        ),
+    ] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
     repo: RepoOpt = None,
 ) -> int:
     """One row per ledger entry in the period: change, PR, approvers, policy set, gates,
-    reports, hash."""
+    reports, hash (or, with --format openlineage, one OpenLineage run event per entry)."""
     from modelops_gitops.audit.queries import parse_moment
     from modelops_gitops.commands import audit as audit_command
 
@@ -767,7 +772,7 @@ def audit_export(
         resolve_repo(repo),
         parse_moment(since, "--since") if since is not None else None,
         parse_moment(until, "--until") if until is not None else None,
-        _format(fmt, ("csv", "json")),
+        _format(fmt, ("csv", "json", "openlineage")),
         out,
     )
 

@@ -20,6 +20,7 @@ from modelops_gitops.audit.checkpoint import (
     parse_checkpoint,
     parse_pair,
 )
+from modelops_gitops.audit import openlineage
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, parse_ledger
 from modelops_gitops.audit.ledger_index import iter_entries, ledger_index
 from modelops_gitops.audit.queries import (
@@ -39,8 +40,9 @@ from modelops_gitops.audit.sync import in_order
 from modelops_gitops.audit.verify import Break, ordered
 from modelops_gitops.audit.verify_run import Verdict, run_verify
 from modelops_gitops.audit.verify_source import VerifyCache
-from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
+from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError, ModelOpsError
 from modelops_gitops.files import write_atomic
+from modelops_gitops.github.settings import repository_of
 from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, read_inside
 from modelops_gitops.repo.workspace import cache_dir
@@ -205,9 +207,11 @@ def checkpoint(root: Path, sign_key: Path | None) -> int:
 def export(
     root: Path, since: Moment | None, until: Moment | None, fmt: str, out: Path | None
 ) -> int:
+    chosen = in_period(read_entries(root), since, until)
+    if fmt == "openlineage":
+        return _emit(openlineage_export(root, chosen), out, len(chosen))
     import pandas as pd  # a heavy import, only for this command
 
-    chosen = in_period(read_entries(root), since, until)
     frame = pd.DataFrame(rows(chosen), columns=list(COLUMNS))
     frame["pr_number"] = frame["pr_number"].astype("Int64")
     if fmt == "csv":
@@ -216,12 +220,32 @@ def export(
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         body = {"schema_version": EXPORT_JSON_SCHEMA_VERSION, "entries": records}
         data = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return _emit(data, out, len(chosen))
+
+
+def _emit(data: str, out: Path | None, count: int) -> int:
     if out is None:
         typer.echo(data, nl=False)
     else:
         write_atomic(out, data.encode())
-        typer.echo(f"audit export: {len(chosen)} entries written to {out}", err=True)
+        typer.echo(f"audit export: {count} entries written to {out}", err=True)
     return EXIT_OK
+
+
+def openlineage_export(root: Path, chosen: list[LedgerEntry]) -> str:
+    """JSON lines, one OpenLineage RunEvent per entry, each checked against its schema
+    first: an event that fails is an internal error (exit 4), and nothing is written."""
+    state = load_state(WorkTree(root), models=sorted({e.change.model for e in chosen}))
+    namespace = repository_of(state.settings.spec.provider, {}) or root.name
+    found = openlineage.events(chosen, state.models, namespace)
+    for entry, event in zip(chosen, found, strict=True):
+        wrong = openlineage.problems(event)
+        if wrong:
+            raise ModelOpsError(
+                f"audit export: the OpenLineage event of entry {entry.seq} does not match "
+                f"its schema: {'; '.join(wrong[:3])}"
+            )
+    return openlineage.lines(found)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet may evaluate
