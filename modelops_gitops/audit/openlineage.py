@@ -3,6 +3,7 @@
     events(entries, models, namespace)  -> one RunEvent per entry, as JSON objects
     run_id(entry)                       -> a UUIDv7 from the entry's time and hash
     problems(event)                     -> what the event's schema check found ([] when valid)
+    checked(events)                     -> the events, or ModelOpsError (exit 4) on the first bad one
     lines(events)                       -> JSON lines: ASCII, sorted keys, compact
 
 Naming (docs/auditors.md, "Lineage"):
@@ -32,6 +33,7 @@ from typing import Any
 from modelops_gitops import __version__
 from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.audit.replay import parse_time
+from modelops_gitops.errors import ModelOpsError
 from modelops_gitops.kinds import Model
 
 SPEC_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
@@ -158,6 +160,21 @@ def problems(candidate: Mapping[str, Any]) -> list[str]:
         where = "/".join(str(p) for p in error.absolute_path) or "(event)"
         found.append(f"{where}: {error.message}")
     return sorted(found)
+
+
+def checked(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`found`, once every event matches its schema; else an internal error (exit 4) naming
+    the first event that does not (its facet's seq) and what is wrong with it."""
+    for n, candidate in enumerate(found, start=1):
+        wrong = problems(candidate)
+        if wrong:
+            facet = candidate.get("run", {}).get("facets", {}).get(FACET, {})
+            which = f"entry {facet['seq']}" if isinstance(facet.get("seq"), int) else f"event {n}"
+            raise ModelOpsError(
+                f"audit export: the OpenLineage event of {which} does not match its schema: "
+                + "; ".join(wrong[:3])
+            )
+    return found
 
 
 def lines(found: Iterable[Mapping[str, Any]]) -> str:

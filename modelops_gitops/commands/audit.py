@@ -40,7 +40,7 @@ from modelops_gitops.audit.sync import in_order
 from modelops_gitops.audit.verify import Break, ordered
 from modelops_gitops.audit.verify_run import Verdict, run_verify
 from modelops_gitops.audit.verify_source import VerifyCache
-from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError, ModelOpsError
+from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.files import write_atomic
 from modelops_gitops.github.settings import repository_of
 from modelops_gitops.repo.state import load_state
@@ -237,15 +237,9 @@ def openlineage_export(root: Path, chosen: list[LedgerEntry]) -> str:
     first: an event that fails is an internal error (exit 4), and nothing is written."""
     state = load_state(WorkTree(root), models=sorted({e.change.model for e in chosen}))
     namespace = repository_of(state.settings.spec.provider, {}) or root.name
-    found = openlineage.events(chosen, state.models, namespace)
-    for entry, event in zip(chosen, found, strict=True):
-        wrong = openlineage.problems(event)
-        if wrong:
-            raise ModelOpsError(
-                f"audit export: the OpenLineage event of entry {entry.seq} does not match "
-                f"its schema: {'; '.join(wrong[:3])}"
-            )
-    return openlineage.lines(found)
+    return openlineage.lines(
+        openlineage.checked(openlineage.events(chosen, state.models, namespace))
+    )
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet may evaluate
