@@ -13,6 +13,7 @@ import typer
 
 from modelops_gitops import git
 from modelops_gitops.apply.deploy_state import deploy_breaks
+from modelops_gitops.audit import openlineage
 from modelops_gitops.audit.checkpoint import (
     Checkpoint,
     check_extends,
@@ -20,7 +21,6 @@ from modelops_gitops.audit.checkpoint import (
     parse_checkpoint,
     parse_pair,
 )
-from modelops_gitops.audit import openlineage
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, parse_ledger
 from modelops_gitops.audit.ledger_index import iter_entries, ledger_index
 from modelops_gitops.audit.queries import (
