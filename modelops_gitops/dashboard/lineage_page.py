@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from jinja2 import Environment
 from markupsafe import Markup
 
+from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.audit.lineage import Lineage, lineage
 from modelops_gitops.dashboard.graph_svg import graph_svg
 from modelops_gitops.dashboard.sources import Sources
@@ -42,15 +44,21 @@ def edge_rows(graph: Lineage) -> list[EdgeRow]:
 
 
 def pages(
-    env: Environment, common: dict[str, object], sources: Sources, marked: frozenset[int]
+    env: Environment,
+    common: dict[str, object],
+    sources: Sources,
+    entries: Mapping[str, list[LedgerEntry]],
+    marked: frozenset[int],
 ) -> dict[str, bytes]:
-    """site path -> bytes of every model's lineage page."""
+    """site path -> bytes of every model's lineage page; `entries`: model -> its ledger
+    entries (views.grouped), so the site stays linear in models x entries."""
     state = sources.state
     targets = tuple(state.settings.spec.deploy.targets)
     page = env.get_template("lineage.html.j2")
     out = {}
     for name in sorted(state.models):
-        graph = lineage(state.models[name], sources.entries, targets=targets, unverified=marked)
+        mine = entries.get(name, [])
+        graph = lineage(state.models[name], mine, targets=targets, unverified=marked)
         out[f"lineage/{name}.html"] = page.render(
             common,
             root="../",

@@ -122,7 +122,7 @@ def build(
         files[f"models/{model.name}.html"] = page.render(
             common, root="../", model=model, plots=plots
         ).encode()
-    files.update(lineage_page.pages(env, common, sources, marked))
+    files.update(lineage_page.pages(env, common, sources, ledger.entries, marked))
     framed = env.get_template("report_frame.html.j2")
     for path, data in sources.reports.items():
         site_path = views.site_report_path(path)
