@@ -10,6 +10,10 @@ JSON reports carrying gate metrics, so every model gets trend charts) and times
 runs write byte-identical sites, and prints `per model` (median / models) for each size and
 `scaling` (per-model time at the largest size / at the smallest: 1.0 is linear). Target:
 1,000 models / 3,000 entries under 20 s.
+
+It also times, in-process for each size (median of --runs), the whole site's `build` from
+the gathered sources and the lineage pages' share of it (`lineage_page.pages`, the same
+call build makes), so "without lineage" is the build less that share.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shutil
+import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,6 +37,26 @@ def digest(site: Path) -> str:
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         total.update(str(path.relative_to(site)).encode() + b"\0" + path.read_bytes())
     return total.hexdigest()
+
+
+def lineage_share(repo: Path, runs: int) -> tuple[float, float]:
+    """(median build seconds, median lineage-pages seconds), in-process, sources read once."""
+    from modelops_gitops.dashboard import lineage_page, site, views
+    from modelops_gitops.dashboard.sources import gather
+
+    sources = gather(repo)
+    env, grouped = site.environment(), views.grouped(sources)
+    common = {"repository": "bench", "head": sources.head, "head_time": sources.head_time}
+    common |= {"version": "bench", "last_stage": "", "trust": views.TrustView()}
+    builds, shares = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        site.build(sources)
+        builds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        lineage_page.pages(env, common, sources, grouped.entries, frozenset())
+        shares.append(time.perf_counter() - start)
+    return statistics.median(builds), statistics.median(shares)
 
 
 def main() -> int:
@@ -56,6 +82,11 @@ def main() -> int:
         files = sum(1 for p in site.rglob("*") if p.is_file())
         show(f"{models} models / {entries} entries: report --out", median, walls, cpu, proc)
         per_model[models] = median / models
+        build, share = lineage_share(repo, args.runs)
+        print(
+            f"  in-process build {build:.2f} s, of which lineage pages {share:.2f} s "
+            f"({100 * share / build:.0f}%); without lineage {build - share:.2f} s"
+        )
         print(
             f"  {files} files; per model {1000 * median / models:.1f} ms; "
             f"byte-identical across runs: {'yes' if same else 'NO'}"
