@@ -175,6 +175,16 @@ def check_site(driver: Any, base: str, repo: Path, shots: Path, label: str) -> N
     assert driver.title == "Audit record 6: stage.promoted credit production: 1.1.0 → 1.2.0"
     assert severe(driver) == []
 
+    driver.get(base + "models/credit.html")  # the lineage page, from the model page's link
+    driver.find_element(By.PARTIAL_LINK_TEXT, "Lineage").click()
+    assert driver.current_url == base + "lineage/credit.html"
+    graph = driver.find_element(By.CSS_SELECTOR, "svg.lineage")
+    assert graph.size["width"] > 0
+    assert graph.size["height"] > 0
+    assert driver.find_elements(By.CSS_SELECTOR, "table.lineage tbody tr")
+    assert severe(driver) == []
+    screenshot(driver, shots / f"dashboard-lineage-credit-{label}.png")
+
 
 def test_the_dashboard_of_an_applied_repository_in_chromium(
     browser: Any, site: tuple[Path, Path], http_site: str, artifacts: Path

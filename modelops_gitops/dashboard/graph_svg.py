@@ -13,10 +13,10 @@ from html import escape
 
 from modelops_gitops.audit.lineage import COLUMN_NAMES, Lineage, Node
 
-NODE_W, NODE_H = 250, 44
-COLUMN_GAP, ROW_GAP, TOP, LEFT = 90, 14, 34, 10
+NODE_W, NODE_H = 220, 44
+COLUMN_GAP, ROW_GAP, TOP, LEFT = 70, 14, 34, 10
 FLAGGED = ".node.unverified rect{fill:#fde8e8;stroke:#b00;stroke-dasharray:4 2;}"
-MAX_CHARS = 38  # text longer than this is cut (the table beside the drawing has it whole)
+MAX_CHARS = 33  # text longer than this is cut (the table beside the drawing has it whole)
 
 
 def _clip(text: str) -> str:
