@@ -68,6 +68,8 @@ def test_each_day_equals_audit_at(cli: Cli, tmp_path: Path) -> None:
     build(cli, repo, site)
     days = days_of(site)
     assert days == sorted({e.time[:10] for e in entries}, reverse=True)  # the repo is UTC
+    assert len(days) == 3
+    unchanged = 0
     for day in days:
         result = cli("audit", "at", day, "--repo", str(repo), "--format", "json")
         assert result.code == 0, result
@@ -87,12 +89,15 @@ def test_each_day_equals_audit_at(cli: Cli, tmp_path: Path) -> None:
             entry = by_seq[int(row["data-seq"])]
             if entry.time[:10] < day:
                 assert f"unchanged since {entry.time[:10]}" in row["text"], row
+                unchanged += 1
             else:
                 assert "unchanged" not in row["text"], row
                 for approval in entry.approvals:
                     assert approval.login in row["text"], row
                 for gate in entry.gates:
                     assert f"{gate.gate}: {gate.status}" in row["text"], row
+    adopted = len(entries) - 2  # then one change on each of two later days
+    assert unchanged == 2 * (adopted - 1)
 
 
 def test_links_resolve_and_every_page_links_the_index(cli: Cli, tmp_path: Path) -> None:

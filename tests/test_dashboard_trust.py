@@ -106,6 +106,14 @@ def test_a_forged_approver_is_shown_unverified_behind_a_banner(
         assert before.endswith('<span class="badge unverified">unverified</span> '), before
     for seq in (3, 4):  # credit's entries before the break are shown plainly
         assert re.search(rf'<tr>\s*<td class="num">{seq}</td>', credit), seq
+    day = (site / "as-of/2024-06-03.html").read_text("utf-8")  # the as-of pages mark it too
+    assert re.findall(r'data-unverified="(\d+)"', day) == ["6"]
+    for at in [m.start() for m in re.finditer(FORGED, day)] or [-1]:
+        assert day[max(0, at - 80) : at].endswith(
+            '<span class="badge unverified">unverified</span> '
+        )
+    later = (site / "as-of/2024-07-01.html").read_text("utf-8")
+    assert sorted(re.findall(r'data-unverified="(\d+)"', later)) == ["6", "7"]
     index = (site / "index.html").read_text("utf-8")
     assert "applied 1.1.0: unverified" in index  # credit production rests on entry 6
     assert FORGED not in index
