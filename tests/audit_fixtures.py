@@ -11,6 +11,7 @@ would have: built with `ledger.chain()` and real files, committed in one apply c
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -126,10 +127,14 @@ def sealed_with_reports(drafts: list[LedgerEntry]) -> tuple[list[LedgerEntry], d
     return entries, files
 
 
-def applied_repo(tmp_path: Path) -> tuple[Path, list[LedgerEntry]]:
-    """The governed example with its whole history applied and committed."""
+def applied_repo(
+    tmp_path: Path, edit: Callable[[list[LedgerEntry]], list[LedgerEntry]] | None = None
+) -> tuple[Path, list[LedgerEntry]]:
+    """The governed example with its whole history applied and committed; `edit` may change
+    the entries before they are sealed."""
     repo = governed_repo(tmp_path)
-    entries, files = sealed_with_reports(ledger_drafts(repo))
+    drafts = ledger_drafts(repo)
+    entries, files = sealed_with_reports(edit(drafts) if edit else drafts)
     edits: dict[str, str | None] = {}
     write_ledger(repo, entries)
     for path, data in {**files, **deploy_files(repo, entries)}.items():

@@ -88,7 +88,10 @@ def test_a_forged_approver_is_shown_unverified_behind_a_banner(
     assert "ledger-rewritten" in result.err
     assert (site / "index.html").is_file()  # still written, for the auditor
     found = pages(site)
-    assert len(found) == 1 + 3 + 3 + 7  # index, three model and lineage pages, seven reports
+    as_of = [page for page in found if "as-of" in page.parts]
+    # index, three model and three lineage pages, seven HTML reports, and the as-of pages
+    assert len(found) - len(as_of) == 1 + 3 + 3 + 7
+    assert len(as_of) > 1
     for page in found:
         text = page.read_text("utf-8")
         assert BANNER in text, page
@@ -104,6 +107,14 @@ def test_a_forged_approver_is_shown_unverified_behind_a_banner(
         assert before.endswith('<span class="badge unverified">unverified</span> '), before
     for seq in (3, 4):  # credit's entries before the break are shown plainly
         assert re.search(rf'<tr>\s*<td class="num">{seq}</td>', credit), seq
+    day = (site / "as-of/2024-06-03.html").read_text("utf-8")  # the as-of pages mark it too
+    assert re.findall(r'data-unverified="(\d+)"', day) == ["6"]
+    for at in [m.start() for m in re.finditer(FORGED, day)] or [-1]:
+        assert day[max(0, at - 80) : at].endswith(
+            '<span class="badge unverified">unverified</span> '
+        )
+    later = (site / "as-of/2024-07-01.html").read_text("utf-8")
+    assert sorted(re.findall(r'data-unverified="(\d+)"', later)) == ["6", "7"]
     index = (site / "index.html").read_text("utf-8")
     assert "applied 1.1.0: unverified" in index  # credit production rests on entry 6
     assert FORGED not in index

@@ -4,6 +4,7 @@ leaves a verified ledger, audit reports, a pushed remote and a dashboard behind.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,12 +12,15 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT
 
+from modelops_gitops.digest import sha256_bytes
+
 STEPS = (
     "== 0. A GitOps repository",
     "== 1. PR #1: register credit 1.2.0",
     "== 2. PR #2: promote credit 1.2.0 to production",
     "== 3. PR #3: an incident; roll production back",
-    "== 4. What compliance sees",
+    "== 4. Monitoring: labelled production data shows 1.2.0 degraded",
+    "== 5. What compliance sees",
 )
 
 
@@ -51,7 +55,7 @@ def test_the_demo_narrates_every_step_and_succeeds(
     # The promotion plan first shows what is missing, then passes once approved.
     assert "approvals not read" in proc.stdout
     assert "champion gate: 1.2.0 beats 1.1.0" in proc.stdout
-    assert proc.stdout.count("audit verify: intact") == 2
+    assert proc.stdout.count("audit verify: intact") == 3
     assert f"dashboard          {root / 'site' / 'index.html'}" in proc.stdout
     # The deploy targets: KServe files in every apply commit, MLflow (the test extra has it)
     # told after each push, and status --live comparing all three with the ledger.
@@ -73,13 +77,18 @@ def test_the_demo_leaves_a_verified_ledger_pushed_to_its_remote(
     lines = (repo / "audit" / "ledger.jsonl").read_bytes().splitlines()
     entries = [json.loads(line) for line in lines]
     kinds = [(e["change"]["kind"], e["change"]["model"], e["change"]["stage"]) for e in entries]
-    assert kinds[-3:] == [
+    assert kinds[-4:] == [
         ("stage.promoted", "credit", "staging"),
         ("stage.promoted", "credit", "production"),
         ("stage.rollback", "credit", "production"),
+        ("stage.rollback", "credit", "staging"),  # proposed by monitor
     ]
-    assert all(kind == "stage.adopted" for kind, _, _ in kinds[:-3])
-    promotion = entries[-2]
+    assert all(kind == "stage.adopted" for kind, _, _ in kinds[:-4])
+    proposed = entries[-1]["change"]
+    assert (proposed["from"], proposed["to"]) == ("1.2.0", "1.1.0")
+    assert entries[-1]["pr"]["number"] == 4
+    assert [a["login"] for a in entries[-1]["approvals"]] == ["kai-oncall"]
+    promotion = entries[-3]
     assert promotion["pr"]["number"] == 2
     assert sorted(a["login"] for a in promotion["approvals"]) == [
         "jonas-credit",
@@ -99,6 +108,44 @@ def test_the_demo_leaves_a_verified_ledger_pushed_to_its_remote(
     assert verify.returncode == 0, verify.stdout + verify.stderr
     manifest = json.loads((repo / "deploy" / "production" / "credit.json").read_text("utf-8"))
     assert manifest["version"] == "1.1.0"  # rolled back
+
+
+def test_monitor_proposes_the_rollback_the_demo_then_applies(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    root, proc = demo
+    step = proc.stdout[proc.stdout.index("== 4. Monitoring") : proc.stdout.index("== 5.")]
+    assert re.search(
+        r"staging-performance/performance: breach \(warn\): roc_auc [0-9.]+ in production", step
+    )
+    assert "rollback proposed: Roll back credit in staging: 1.2.0 → 1.1.0" in step
+    assert "branch modelops/rollback/credit/staging/1.2.0" in step
+    assert "| ## Roll back `credit` in staging: `1.2.0` → `1.1.0`" in step  # the PR text
+    assert "stage.rollback credit staging: 1.2.0 → 1.1.0" in step  # plan: a true rollback
+    assert "applied     credit staging rollback 1.2.0 -> 1.1.0 (PR #4)" in step
+    repo = root / "repo"
+    snapshot = repo / "data/credit/labelled/2026-11-09.parquet"
+    model = (repo / "models/credit/model.yaml").read_text("utf-8")
+    assert sha256_bytes(snapshot.read_bytes()) in model  # pinned by its sha256
+    policy = (repo / "policies/staging-performance.yaml").read_text("utf-8")
+    assert "type: performance" in policy
+    assert "on_breach: propose_rollback" in policy
+
+
+def test_the_dashboard_shows_the_degradation_and_the_rollback(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    root, proc = demo
+    credit = (root / "site/models/credit.html").read_text("utf-8")
+    assert "roc_auc by version: claimed, production (monitor), test gate" in credit
+    found = re.search(r"roc_auc +([0-9.]+) +([0-9.]+)", proc.stdout)
+    assert found, proc.stdout
+    assert float(found[2]) < float(found[1]) - 0.05  # the degradation monitor printed ...
+    assert f">{found[2]}<" in credit  # ... is on the model page
+    chart = (root / "site/plots/credit").glob("*.svg")
+    roc = next(p for p in chart if "roc_auc" in p.read_text("utf-8"))
+    assert "production (monitor)" in roc.read_text("utf-8")
+    assert re.search(r'kind-rolled-back">rolled back</span> <strong>staging</strong>', credit)
 
 
 def test_the_demo_renders_the_dashboard_with_every_model(

@@ -473,11 +473,6 @@ def test_edit_keeps_flow_stages_and_detects_indentation() -> None:
     )
 
 
-def test_previous_value() -> None:
-    assert edit.previous_value("1.2.0", ["1.2.0", None, "1.2.0", "1.1.0", "1.0.0"]) == "1.1.0"
-    assert edit.previous_value("1.2.0", ["1.2.0", None]) is None
-
-
 def test_an_edited_line_that_ruamel_respaces_takes_ruamels_text() -> None:
     text = (
         MODEL_X.split("  # desired stages\n")[0]

@@ -28,7 +28,7 @@ from plan_fixtures import (
     set_stage,
 )
 
-from modelops_gitops.repo.history import Holding, is_rollback
+from modelops_gitops.repo.history import Holding, earlier_holders, is_rollback
 
 Cli = Callable[..., Result]
 FREEZE_NOW = "2026-12-28T12:00:00+01:00"  # inside the example's 2026/27 year-end freeze
@@ -60,6 +60,27 @@ def test_what_counts_as_a_step_back(
     held: tuple[str, ...], current: str | None, to: str, steps: int, rollback: bool
 ) -> None:
     assert is_rollback(Held(held), "m", "production", current, to, steps=steps) is rollback
+
+
+@pytest.mark.parametrize(
+    ("held", "current", "earlier"),
+    [
+        (("1.0.0", "1.1.0"), "1.1.0", ["1.0.0"]),
+        (("1.0.0", "1.1.0", "1.2.0"), "1.2.0", ["1.1.0", "1.0.0"]),
+        (("1.0.0", "1.1.0", "1.0.0"), "1.0.0", []),  # 1.1.0 was rolled back out
+        (("1.0.0", "1.1.0", "1.2.0", "1.1.0"), "1.1.0", ["1.0.0"]),  # so was 1.2.0
+        (("1.0.0",), "1.1.0", ["1.0.0"]),  # desired 1.1.0 not applied yet
+        ((), "1.0.0", []),
+    ],
+)
+def test_earlier_holders_skip_versions_rolled_back_out(
+    held: tuple[str, ...], current: str, earlier: list[str]
+) -> None:
+    found = earlier_holders(Held(held), "m", "production", current)
+    assert found == earlier
+    for version in found[:1]:  # the first is a true rollback when it is one step back
+        steps = len(held) - 1 - max(i for i, v in enumerate(held) if v == version)
+        assert is_rollback(Held(held), "m", "production", current, version, steps=max(steps, 1))
 
 
 def test_putting_back_a_version_that_was_rolled_back_out_is_a_promotion(
@@ -95,3 +116,18 @@ def test_a_rollback_during_a_freeze_needs_the_override_unless_exempt(
     oncall = approvals_file(tmp_path, head, [review("kai-oncall", head)])  # sre: break-glass
     result = cli(*plan_args(repo, "--no-gates", "--approvals", str(oncall), now=FREEZE_NOW))
     assert result.code == 0, result.output
+
+
+def test_rollback_never_proposes_a_version_rolled_back_out(tmp_path: Path, cli: Cli) -> None:
+    """credit production: 1.0.0, 1.1.0, rolled back to 1.0.0. `rollback` (and monitor's
+    proposal, which asks the same `previous_holder`) must not pick 1.1.0: plan would judge
+    that a promotion. With no other earlier holder it says so and names --to."""
+    repo = governed_repo(tmp_path)
+    commit(
+        repo, {CREDIT: set_stage("production", "1.0.0")}, "roll back", when="2024-07-02T09:00:00Z"
+    )
+    before = (repo / CREDIT).read_bytes()
+    result = cli("rollback", "credit", "production", "--repo", str(repo))
+    assert result.code == 2, result.output
+    assert "no earlier version held production" in result.err
+    assert (repo / CREDIT).read_bytes() == before

@@ -3,6 +3,8 @@
 rows(entries)                 -> one flat record per entry (audit export)
 in_period(entries, since, until)
 held_at(entries, moment)      -> model -> stage -> the entry that put its version there
+held_in_order(entries, moment, order) -> the same, models by name, stages in lifecycle order
+day_end(day, zone)            -> the last second of a day in an IANA zone, as a UTC instant
 parse_moment(value, option)   -> a `--since`/`--until`/DATE value as a UTC instant
 """
 
@@ -12,9 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from modelops_gitops.audit.ledger import LedgerEntry
 from modelops_gitops.audit.replay import Replayable, parse_time, replay
+from modelops_gitops.audit.sync import in_order
 from modelops_gitops.errors import InputError
 from modelops_gitops.times import iso_utc
 
@@ -142,6 +146,25 @@ def held_at(entries: Sequence[E], moment: datetime) -> dict[str, dict[str, E]]:
         model: {stage: by_seq[held.seq] for stage, held in stages.items()}
         for model, stages in state.items()
     }
+
+
+def held_in_order(
+    entries: Sequence[E], moment: datetime, order: Sequence[str]
+) -> dict[str, dict[str, E]]:
+    """`held_at`, models by name and each model's stages in lifecycle `order`: the answer
+    `audit at` prints and the dashboard's as-of pages show."""
+    held = held_at(entries, moment)
+    return {
+        model: {stage: held[model][stage] for stage in in_order(held[model], order)}
+        for model in sorted(held)
+    }
+
+
+def day_end(day: date, zone: str) -> datetime:
+    """The last second of `day` in the IANA `zone`, in UTC (the instant `audit at DAY` asks
+    about when the zone is UTC)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone))
+    return (start + timedelta(days=1, seconds=-1)).astimezone(UTC)
 
 
 def entry_view(entry: LedgerEntry) -> dict[str, Any]:

@@ -29,14 +29,13 @@ from modelops_gitops.audit.queries import (
     approvers,
     entry_view,
     gates,
-    held_at,
+    held_in_order,
     in_period,
     pr_text,
     rows,
     stamp,
 )
 from modelops_gitops.audit.signers import signers_at
-from modelops_gitops.audit.sync import in_order
 from modelops_gitops.audit.verify import Break, ordered
 from modelops_gitops.audit.verify_run import Verdict, run_verify
 from modelops_gitops.audit.verify_source import VerifyCache
@@ -271,16 +270,14 @@ def at(root: Path, moment: Moment, fmt: str) -> int:
     index = ledger_index(root)
     rows = index.rows() if index else []
     instant = moment.end()
-    held_rows = held_at(rows, instant)
-    order = stage_order(root)
+    held_rows = held_in_order(rows, instant, stage_order(root))
 
     def models() -> Iterator[tuple[str, dict[str, LedgerEntry]]]:
         if not held_rows:
             return
-        names = {model: in_order(stages, order) for model, stages in sorted(held_rows.items())}
-        wanted = (held_rows[model][stage] for model, stages in names.items() for stage in stages)
+        wanted = (row for stages in held_rows.values() for row in stages.values())
         entries = iter_entries(root, wanted)
-        for model, stages in names.items():
+        for model, stages in held_rows.items():
             yield model, {stage: next(entries) for stage in stages}
 
     if fmt == "json":

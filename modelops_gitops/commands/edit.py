@@ -28,6 +28,7 @@ from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo import edit
 from modelops_gitops.repo.columns import columns_of
+from modelops_gitops.repo.history import earlier_holders
 from modelops_gitops.repo.load import load_document, locate
 from modelops_gitops.repo.tree import (
     MODELS_DIR,
@@ -173,18 +174,20 @@ def rollback(root: Path, model: str, stage: str, to: str | None = None) -> int:
 
 
 def previous_holder(root: Path, model: str, stage: str, current: str) -> str | None:
-    """The version that held `stage` of `model` before `current`, or None.
+    """The version that held `stage` of `model` before `current`, or None; never one that
+    was rolled back out of the stage (plan would judge going back to it a promotion).
 
     Read from the same stage history `plan` judges rollbacks by (`plan.stage_history` at
-    HEAD: the applied ledger once apply has run, else the model file's first-parent history).
+    HEAD: the applied ledger once apply has run, else the model file's first-parent history),
+    with the same rule (`repo.history.earlier_holders`, shared with `is_rollback`).
     """
     from modelops_gitops.plan.planner import stage_history
 
     head = git.head_commit(root)
     if head is None:
         return None
-    holdings = stage_history(root, head).holdings(model, stage)
-    return edit.previous_value(current, (h.version for h in reversed(holdings)))
+    earlier = earlier_holders(stage_history(root, head), model, stage, current)
+    return earlier[0] if earlier else None
 
 
 def parse_metrics(items: list[str]) -> dict[str, float]:

@@ -8,6 +8,8 @@
     reports/<model>/...      copies of audit/reports/, so report links work offline
     assets/style.css         the one stylesheet (no web fonts, no CDN, no script)
     favicon.ico              so no page's icon request fails
+    as-of/index.html         each day a change was applied (dashboard/as_of.py)
+    as-of/<YYYY-MM-DD>.html  what held every stage that day, approved by whom, on what evidence
     .modelops-dashboard      marker: lets `report` replace a folder it wrote before
 
 Links are relative, so the site works from file:// and from GitHub Pages.
@@ -23,7 +25,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from modelops_gitops import __version__
 from modelops_gitops.audit.unverified import Unverified
-from modelops_gitops.dashboard import lineage_page, metrics, views
+from modelops_gitops.dashboard import as_of, lineage_page, metrics, views
 from modelops_gitops.dashboard.plots import trend_svg
 from modelops_gitops.dashboard.sources import Sources
 
@@ -112,6 +114,7 @@ def build(
         )
         .encode(),
     }
+    files.update(as_of.pages(env, common, as_of.days(sources, stages, marked)))
     page = env.get_template("model.html.j2")
     for model in models:
         plots = []

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from modelops_gitops.demo import monitoring_loop
 from modelops_gitops.errors import InputError, ModelOpsError
 
 EXAMPLE_PARTS = ("modelops.yaml", "models", "policies", "data", "artifacts", "schemas")
@@ -150,6 +151,7 @@ def run_demo(scratch_root: Path, echo: Echo, *, dashboard: bool = True) -> None:
     _stage_new_version(s)
     _promote(s)
     _rollback(s)
+    monitoring_loop.run(s)
     _look_back(s, dashboard=dashboard)
 
 
@@ -188,6 +190,7 @@ def _setup(s: Scratch) -> None:
     )
     s.git("init", "--quiet", "--initial-branch=main")
     s.git("remote", "add", "origin", str(s.remote))
+    monitoring_loop.prepare(s)
     settings = s.repo / "modelops.yaml"
     settings.write_text(settings.read_text("utf-8") + deploy_settings(s.root), encoding="utf-8")
     s.commit("Adopt modelops-gitops", ADOPTED_AT)
@@ -319,7 +322,7 @@ def _rollback(s: Scratch) -> None:
 
 def _look_back(s: Scratch, *, dashboard: bool) -> None:
     s.echo("")
-    s.echo("== 4. What compliance sees")
+    s.echo("== 5. What compliance sees")
     s.echo("  Beside sync and health, --live asks each deploy target what it serves now:")
     s.tool("status", "--live")
     s.tool("history", "credit")

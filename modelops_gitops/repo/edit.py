@@ -13,7 +13,7 @@ functions assume a valid Model document.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, NamedTuple
@@ -123,11 +123,6 @@ def set_stage(raw: bytes, stage: str, version: str, order: Sequence[str] = ()) -
             _append(stages, stage, version)
 
     return _rewrite(raw, change)
-
-
-def previous_value(current: str, history: Iterable[str | None]) -> str | None:
-    """The most recent value in `history` (newest first) that differs from `current`."""
-    return next((v for v in history if v is not None and v != current), None)
 
 
 # -- building entries ------------------------------------------------------------------------

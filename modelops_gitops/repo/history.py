@@ -133,6 +133,30 @@ def is_rollback(
     applied) counts as the current holder; with no current holder nothing is a rollback."""
     if current is None:
         return False
+    held, rolled_out = _held_and_rolled_out(history, model, stage, current, steps)
+    return _steps_back(held, version, steps, rolled_out)
+
+
+def earlier_holders(
+    history: StageHistory, model: str, stage: str, current: str, *, steps: int = 1
+) -> list[str]:
+    """The versions that held (model, stage) before `current`, newest first, without
+    `current` and without any version rolled back out of the stage: what a rollback may go
+    back to (`rollback` and `monitor` take the first; `is_rollback` may still call it a
+    promotion when it lies more than `steps` holders back)."""
+    held, rolled_out = _held_and_rolled_out(history, model, stage, current, steps)
+    out: list[str] = []
+    for version in reversed(held[:-1]):
+        if version != current and version not in rolled_out and version not in out:
+            out.append(version)
+    return out
+
+
+def _held_and_rolled_out(
+    history: StageHistory, model: str, stage: str, current: str, steps: int
+) -> tuple[list[str], set[str]]:
+    """The holders, oldest first, ending with `current`; and the versions some later move
+    rolled back out of the stage."""
     held = [h.version for h in history.holdings(model, stage)]
     if not held or held[-1] != current:
         held.append(current)
@@ -140,7 +164,7 @@ def is_rollback(
     for i in range(1, len(held)):
         if _steps_back(held[:i], held[i], steps, rolled_out):
             rolled_out.add(held[i - 1])
-    return _steps_back(held, version, steps, rolled_out)
+    return held, rolled_out
 
 
 def _steps_back(held: list[str], version: str, steps: int, rolled_out: set[str]) -> bool:
