@@ -3,12 +3,13 @@
 `load_state(tree)` reads every policy document and modelops.yaml, and either every model or
 only the named ones (a plan reads just the models a PR touches). Any problem in what it reads
 is an InputError carrying every problem with file:line:col, so a broken base or head is
-reported exactly like `validate` would.
+reported exactly like `validate` would. Documents already parsed are taken from the clone's
+private cache by blob id (`repo/document_cache.py`): unchanged YAML is not parsed again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from modelops_gitops.errors import InputError
 from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
 from modelops_gitops.kinds.settings import RepositorySpec
 from modelops_gitops.problems import Problem
-from modelops_gitops.repo.load import load_document, locate
+from modelops_gitops.repo.document_cache import DocumentCache
+from modelops_gitops.repo.load import DEFAULT_MAX_BYTES, load_document, locate
 from modelops_gitops.repo.tree import (
     MODELOPS_FILE,
     POLICIES_DIR,
@@ -29,6 +31,7 @@ from modelops_gitops.repo.tree import (
     document_paths,
     special_problems,
 )
+from modelops_gitops.repo.workspace import cache_dir
 
 DEFAULT_SETTINGS = Repository.model_validate(
     {"apiVersion": "modelops-gitops/v1", "kind": "Repository", "metadata": {"name": "repository"}}
@@ -106,15 +109,23 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
     problems: list[Problem] = special_problems(tree)
     docs: dict[str, object] = {}
     raw: dict[str, bytes] = {}
-    max_bytes = None
-    for path in [*wanted, *model_paths]:
+    max_bytes = DEFAULT_MAX_BYTES
+    cache = DocumentCache(_cache_folder(tree))
+    paths = [*wanted, *model_paths]
+    read = _reader(tree, paths)
+    for path in paths:
         try:
-            data = tree.read(path)
+            data = read(path)
         except InputError as exc:
             problems += exc.problems
             continue
-        doc, found = load_document(path, data, **({"max_bytes": max_bytes} if max_bytes else {}))
-        problems += found
+        key = cache.key(path, data, max_bytes)
+        doc = cache.get(key)
+        if doc is None:
+            doc, found = load_document(path, data, max_bytes=max_bytes)
+            problems += found
+            if doc is not None:
+                cache.put(key, doc)
         raw[path] = data
         if doc is not None:
             docs[path] = doc
@@ -122,7 +133,27 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
                 max_bytes = doc.spec.max_file_bytes
     if problems:
         raise InputError([_labelled(p, tree.label) for p in problems])
+    cache.save()
     return _assemble(tree.label, docs, raw)
+
+
+def _reader(tree: Tree, paths: list[str]) -> Callable[[str], bytes]:
+    """`tree.read`, with the files of a git revision fetched together (one round trip per
+    batch, not per file); a path that cannot be read is read alone, to report it."""
+    read_many = getattr(tree, "read_many", None)
+    if read_many is None:
+        return tree.read
+    try:
+        found: dict[str, bytes] = read_many(paths)
+    except InputError:
+        return tree.read
+    return lambda path: found[path] if path in found else tree.read(path)
+
+
+def _cache_folder(tree: Tree) -> Path | None:
+    """The private cache of the clone `tree` belongs to (a work tree or a commit of it)."""
+    root = getattr(tree, "root", None) or getattr(tree, "repo", None)
+    return cache_dir(root) if isinstance(root, Path) else None
 
 
 def _labelled(problem: Problem, label: str) -> Problem:
