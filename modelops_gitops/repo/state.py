@@ -110,7 +110,8 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
     docs: dict[str, object] = {}
     raw: dict[str, bytes] = {}
     max_bytes = DEFAULT_MAX_BYTES
-    cache = DocumentCache(_cache_folder(tree))
+    # the cache pays off when every model is read; a few files parse faster than it loads
+    cache = DocumentCache(_cache_folder(tree) if models is None else None)
     paths = [*wanted, *model_paths]
     read = _reader(tree, paths)
     for path in paths:
