@@ -21,13 +21,13 @@ from modelops_gitops.repo.workspace import cache_dir
 
 def _counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     parsed: list[str] = []
-    real = state_module.load_document
+    real = state_module.load_with_data
 
     def counting(file: str, raw: bytes, **kwargs: int) -> object:
         parsed.append(file)
         return real(file, raw, **kwargs)
 
-    monkeypatch.setattr(state_module, "load_document", counting)
+    monkeypatch.setattr(state_module, "load_with_data", counting)
     return parsed
 
 

@@ -1,5 +1,7 @@
-"""Edge: parsed documents remembered by git blob id under the clone's private cache folder,
-so a command over 10,000 models does not parse 10,000 unchanged YAML files again.
+"""Edge: documents' parsed YAML remembered by git blob id under the clone's private cache
+folder, so a command over 10,000 models does not parse 10,000 unchanged YAML files again
+(validating the kept plain data is several times faster than parsing; unpickling the
+validated objects themselves would not be).
 
 An entry's key is the file's path, its git blob id (computed from the bytes read, so equal
 keys mean equal bytes, whatever tree they came from) and the size limit; the cache file's
@@ -14,14 +16,13 @@ import contextlib
 import hashlib
 import pickle
 from pathlib import Path
-
-from pydantic import BaseModel
+from typing import Any
 
 from modelops_gitops import __version__
 from modelops_gitops.files import write_atomic
 
 CACHE_FILE = "documents.pickle"
-_FORMAT = 1
+_FORMAT = 2  # 2: the parsed YAML, not the validated document
 Key = tuple[str, str, int]  # path, blob id, size limit
 
 
@@ -31,11 +32,11 @@ def blob_id(data: bytes) -> str:
 
 
 class DocumentCache:
-    """Parsed documents by (path, blob id, size limit); `folder` None keeps nothing."""
+    """Parsed YAML by (path, blob id, size limit); `folder` None keeps nothing."""
 
     def __init__(self, folder: Path | None) -> None:
         self._path = folder / CACHE_FILE if folder is not None else None
-        self._entries: dict[str, tuple[Key, BaseModel]] = {}  # path -> (key, document)
+        self._entries: dict[str, tuple[Key, Any]] = {}  # path -> (key, document)
         self._dirty = False
         if self._path is None:
             return
@@ -52,14 +53,14 @@ class DocumentCache:
     def key(path: str, data: bytes, max_bytes: int) -> Key:
         return (path, blob_id(data), max_bytes)
 
-    def get(self, key: Key) -> BaseModel | None:
+    def get(self, key: Key) -> Any:
         entry = self._entries.get(key[0])
         if entry is None or entry[0] != key:
             return None
         return entry[1]
 
-    def put(self, key: Key, doc: BaseModel) -> None:
-        self._entries[key[0]] = (key, doc)
+    def put(self, key: Key, data: Any) -> None:
+        self._entries[key[0]] = (key, data)
         self._dirty = True
 
     def save(self) -> None:

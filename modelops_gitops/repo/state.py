@@ -22,7 +22,7 @@ from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, W
 from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES, RepositorySpec
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo.document_cache import DocumentCache
-from modelops_gitops.repo.load import load_document, locate
+from modelops_gitops.repo.load import document_of, load_with_data, locate
 from modelops_gitops.repo.tree import (
     MODELOPS_FILE,
     POLICIES_DIR,
@@ -121,12 +121,13 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
             problems += exc.problems
             continue
         key = cache.key(path, data, max_bytes)
-        doc = cache.get(key)
+        kept = cache.get(key)
+        doc = document_of(path, kept) if kept is not None else None
         if doc is None:
-            doc, found = load_document(path, data, max_bytes=max_bytes)
+            doc, found, parsed = load_with_data(path, data, max_bytes=max_bytes)
             problems += found
             if doc is not None:
-                cache.put(key, doc)
+                cache.put(key, parsed)
         raw[path] = data
         if doc is not None:
             docs[path] = doc
