@@ -9,7 +9,7 @@ private cache by blob id (`repo/document_cache.py`): unchanged YAML is not parse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from modelops_gitops.repo.tree import (
     POLICIES_DIR,
     Tree,
     WorkTree,
+    batch_reader,
     document_paths,
     special_problems,
 )
@@ -113,7 +114,7 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
     # the cache pays off when every model is read; a few files parse faster than it loads
     cache = DocumentCache(_cache_folder(tree) if models is None else None)
     paths = [*wanted, *model_paths]
-    read = _reader(tree, paths)
+    read = batch_reader(tree, paths)
     for path in paths:
         try:
             data = read(path)
@@ -137,19 +138,6 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
         raise InputError([_labelled(p, tree.label) for p in problems])
     cache.save()
     return _assemble(tree.label, docs, raw)
-
-
-def _reader(tree: Tree, paths: list[str]) -> Callable[[str], bytes]:
-    """`tree.read`, with the files of a git revision fetched together (one round trip per
-    batch, not per file); a path that cannot be read is read alone, to report it."""
-    read_many = getattr(tree, "read_many", None)
-    if read_many is None:
-        return tree.read
-    try:
-        found: dict[str, bytes] = read_many(paths)
-    except InputError:
-        return tree.read
-    return lambda path: found[path] if path in found else tree.read(path)
 
 
 def _cache_folder(tree: Tree) -> Path | None:
