@@ -1,8 +1,9 @@
 """Benchmark: a repository whose every stage is out of sync (freshly adopted, or long not
-applied), with and without unrelated history: `status`, `audit verify` and `report`.
+applied), with and without unrelated history: `status`, `audit verify`, `report` and
+`apply --dry-run`.
 
     .venv/bin/python bench/provenance_bench.py [--models 1000] [--unrelated 0 500] [--runs 3]
-                                               [--commands status verify report] [--dir .bench]
+                                               [--commands status verify report apply] [--dir .bench]
 
 Generates the benchmark repository (bench/repo_gen.py: N models, two stages each), commits it
 with no ledger (so all 2 x N stages are desired but never applied: each needs the commit that
@@ -28,11 +29,12 @@ COMMANDS = {
     "status": ["status", "--format", "json"],
     "verify": ["audit", "verify"],
     "report": ["report", "--out", "{site}"],
+    "apply": ["apply", "--dry-run"],
 }
 
 
 def prepare(root: Path, models: int, unrelated: int) -> Path:
-    marker = root / ".bench-provenance"
+    marker = root / ".git" / "bench-provenance"  # outside the work tree: apply wants it clean
     signature = f"{models} {unrelated} v1"
     if marker.exists() and marker.read_text() == signature:
         return root

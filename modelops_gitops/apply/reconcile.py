@@ -1,7 +1,7 @@
 """Reconcile: which differences between the ledger and HEAD may be applied, and why not.
 
     differences(applied, desired) -> per difference: the first-parent commit that introduced
-    it (provenance) -> the PR that commit merged (apply_sources) -> the PR re-checked with
+    it (provenance, one history pass for all of them) -> the PR that commit merged (apply_sources) -> the PR re-checked with
     run_plan (base = the merge's first parent, head = the PR head, now = the merge time,
     history = the ledger so far) -> Accepted (with the plan's evidence) or Refused (why)
 
@@ -19,12 +19,13 @@ from typing import Literal
 from modelops_gitops import git
 from modelops_gitops.apply.sources import Explained, PullRequests
 from modelops_gitops.audit.ledger import LedgerChange, LedgerEntry, StageChangeKind
-from modelops_gitops.audit.provenance import Introduction, introduced_by
+from modelops_gitops.audit.provenance import Introduction, introductions
 from modelops_gitops.audit.replay import Difference, LedgerHistory, parse_time
 from modelops_gitops.plan.planner import PlanRequest, run_plan
 from modelops_gitops.plan.result import ChangeResult, Finding, PlanResult
 from modelops_gitops.plan.rules.base import GateRunner
 from modelops_gitops.repo.history import is_rollback
+from modelops_gitops.repo.workspace import cache_dir
 
 RefusalKind = Literal["unapproved-drift", "re-check-failed", "re-check-pending", "not-in-pr"]
 
@@ -74,9 +75,10 @@ def reconcile(
     the ledger as it stood before its commit plus what this run accepted from older commits,
     so a staging promotion merged earlier counts for a production promotion merged later."""
     order = _first_parent_order(root, head)
+    intro_of = introductions(git.LocalHistory(root), head, diffs, cache=cache_dir(root))
     found: list[tuple[int, Difference, Introduction | None]] = []
     for diff in diffs:
-        intro = introduced_by(git.LocalHistory(root), head, diff.model, diff.stage, diff.desired)
+        intro = intro_of(diff)
         found.append((order.get(intro.commit, -1) if intro else -1, diff, intro))
     found.sort(key=lambda item: (item[0], item[1].model, item[1].stage))
     accepted: list[Accepted] = []

@@ -41,7 +41,7 @@ def desired_stages(
     tree: Tree, root: Path | None, paths: list[str], *, use_cache: bool = True
 ) -> Desired:
     """model -> stage -> version for the model files `paths` of `tree`. `root` locates the
-    cache (None: no cache); a tree without stat signatures (a git revision) is not cached."""
+    cache (None: no cache); a git revision's files are cached by blob id."""
     private = cache_dir(root) if use_cache and root is not None else None
     cache = ValidateCache(private / "validate.pickle") if private is not None else None
     max_bytes = max_bytes_of(tree)

@@ -52,15 +52,30 @@ def load_document(
     file: str, raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[BaseModel | None, list[Problem]]:
     """Parse and validate one document file; on failure every problem, located."""
+    doc, problems, _ = load_with_data(file, raw, max_bytes=max_bytes)
+    return doc, problems
+
+
+def load_with_data(
+    file: str, raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[BaseModel | None, list[Problem], Any]:
+    """`load_document`, with the parsed YAML (plain data) the document was validated from."""
     try:
         parsed = parse(file, raw, max_bytes=max_bytes)
     except YamlProblem as exc:
-        return None, [problem_of(file, exc)]
+        return None, [problem_of(file, exc)], None
     doc, issues = _validate(file, parsed.data)
     if not issues:
-        return doc, []
+        return doc, [], parsed.data
     located = parse(file, raw, max_bytes=max_bytes, locate=True)
-    return None, [_at(located, path, message) for path, message in issues]
+    return None, [_at(located, path, message) for path, message in issues], parsed.data
+
+
+def document_of(file: str, data: Any) -> BaseModel | None:
+    """The document a file's parsed YAML describes (None when it has a problem, which
+    `load_document` of its bytes locates): validating kept data skips the YAML parse."""
+    doc, issues = _validate(file, data)
+    return doc if not issues else None
 
 
 def locate(file: str, raw: bytes, issues: list[tuple[Path, str]], max_bytes: int) -> list[Problem]:

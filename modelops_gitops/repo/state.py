@@ -3,7 +3,8 @@
 `load_state(tree)` reads every policy document and modelops.yaml, and either every model or
 only the named ones (a plan reads just the models a PR touches). Any problem in what it reads
 is an InputError carrying every problem with file:line:col, so a broken base or head is
-reported exactly like `validate` would.
+reported exactly like `validate` would. Documents already parsed are taken from the clone's
+private cache by blob id (`repo/document_cache.py`): unchanged YAML is not parsed again.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from pydantic import BaseModel
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
-from modelops_gitops.kinds.settings import RepositorySpec
+from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES, RepositorySpec
 from modelops_gitops.problems import Problem
-from modelops_gitops.repo.load import load_document, locate
+from modelops_gitops.repo.document_cache import DocumentCache
+from modelops_gitops.repo.load import document_of, load_with_data, locate
 from modelops_gitops.repo.tree import (
     MODELOPS_FILE,
     POLICIES_DIR,
     Tree,
     WorkTree,
+    batch_reader,
     document_paths,
     special_problems,
 )
+from modelops_gitops.repo.workspace import cache_dir
 
 DEFAULT_SETTINGS = Repository.model_validate(
     {"apiVersion": "modelops-gitops/v1", "kind": "Repository", "metadata": {"name": "repository"}}
@@ -106,15 +110,25 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
     problems: list[Problem] = special_problems(tree)
     docs: dict[str, object] = {}
     raw: dict[str, bytes] = {}
-    max_bytes = None
-    for path in [*wanted, *model_paths]:
+    max_bytes = DEFAULT_MAX_BYTES
+    # the cache pays off when every model is read; a few files parse faster than it loads
+    cache = DocumentCache(_cache_folder(tree) if models is None else None)
+    paths = [*wanted, *model_paths]
+    read = batch_reader(tree, paths)
+    for path in paths:
         try:
-            data = tree.read(path)
+            data = read(path)
         except InputError as exc:
             problems += exc.problems
             continue
-        doc, found = load_document(path, data, **({"max_bytes": max_bytes} if max_bytes else {}))
-        problems += found
+        key = cache.key(path, data, max_bytes)
+        kept = cache.get(key)
+        doc = document_of(path, kept) if kept is not None else None
+        if doc is None:
+            doc, found, parsed = load_with_data(path, data, max_bytes=max_bytes)
+            problems += found
+            if doc is not None:
+                cache.put(key, parsed)
         raw[path] = data
         if doc is not None:
             docs[path] = doc
@@ -122,7 +136,14 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
                 max_bytes = doc.spec.max_file_bytes
     if problems:
         raise InputError([_labelled(p, tree.label) for p in problems])
+    cache.save()
     return _assemble(tree.label, docs, raw)
+
+
+def _cache_folder(tree: Tree) -> Path | None:
+    """The private cache of the clone `tree` belongs to (a work tree or a commit of it)."""
+    root = getattr(tree, "root", None) or getattr(tree, "repo", None)
+    return cache_dir(root) if isinstance(root, Path) else None
 
 
 def _labelled(problem: Problem, label: str) -> Problem:

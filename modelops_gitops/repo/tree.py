@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -190,3 +190,16 @@ def inside(root: Path, path: str) -> Path:
     except OSError as exc:
         raise InputError.at(path, f"cannot read: {exc.strerror}") from None
     return target
+
+
+def batch_reader(tree: Tree, paths: list[str]) -> Callable[[str], bytes]:
+    """`tree.read`, with the files of a git revision fetched together (one round trip per
+    batch, not per file); a path that cannot be read is read alone, to report it."""
+    read_many = getattr(tree, "read_many", None)
+    if read_many is None:
+        return tree.read
+    try:
+        found: dict[str, bytes] = read_many(paths)
+    except InputError:
+        return tree.read
+    return lambda path: found[path] if path in found else tree.read(path)

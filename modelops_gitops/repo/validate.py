@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -21,6 +21,7 @@ from modelops_gitops.repo.tree import (
     MODELOPS_FILE,
     POLICIES_DIR,
     Tree,
+    batch_reader,
     document_paths,
     model_folder,
     special_problems,
@@ -80,15 +81,16 @@ def _check_many(tree: Tree, files: list[str], max_bytes: int) -> list[FileResult
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return [_check_one(tree, file, max_bytes) for file in files]
+        read = batch_reader(tree, files)
+        return [_check_one(read, file, max_bytes) for file in files]
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _check_one(tree: Tree, file: str, max_bytes: int) -> FileResult:
+def _check_one(read: Callable[[str], bytes], file: str, max_bytes: int) -> FileResult:
     try:
-        raw = tree.read(file)
+        raw = read(file)
     except InputError as exc:
         return FileResult(file, None, tuple(exc.problems))
     return check_file(file, raw, max_bytes)

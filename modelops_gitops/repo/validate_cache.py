@@ -1,7 +1,8 @@
 """Edge: per-file validation results cached under the git directory (never in the work tree).
 
 A file's key is its path, size, mtime and inode plus the tool version and the size limit,
-the same signals git's index trusts; an edited file gets a new key and is read again. The
+the same signals git's index trusts; an edited file gets a new key and is read again. A file
+of a git revision (a `GitTree`) is keyed by its blob id instead: content addressed. The
 cache is one pickle of plain dataclasses written atomically; a corrupt or foreign cache is
 ignored and rebuilt.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelops_gitops import __version__
+from modelops_gitops.errors import InputError
 
 if TYPE_CHECKING:
     from modelops_gitops.repo.tree import Tree
@@ -44,7 +46,7 @@ class ValidateCache:
     def keys(self, tree: Tree, files: list[str], max_bytes: int) -> dict[str, Key | None]:
         stat_key = getattr(tree, "stat_key", None)
         if stat_key is None:
-            return dict.fromkeys(files)
+            return self._blob_keys(tree, files, max_bytes)
         out: dict[str, Key | None] = {}
         now = time.time_ns()
         for file in files:
@@ -55,6 +57,22 @@ class ValidateCache:
                 continue
             racy = now - max(signature[1], signature[2]) < RACY_NS
             out[file] = None if racy else (file, max_bytes, *signature)
+        return out
+
+    @staticmethod
+    def _blob_keys(tree: Tree, files: list[str], max_bytes: int) -> dict[str, Key | None]:
+        """A git revision's files, by blob id (equal ids, equal bytes): kept apart from the
+        work tree's entry of the same path, so `status` and `audit verify` do not evict
+        each other's."""
+        blob_id = getattr(tree, "blob_id", None)
+        if blob_id is None:
+            return dict.fromkeys(files)
+        out: dict[str, Key | None] = {}
+        for file in files:
+            try:
+                out[file] = (f"{file}\0blob", max_bytes, blob_id(file))
+            except InputError:
+                out[file] = None  # not a regular file there: checked (and reported) each time
         return out
 
     def get(self, key: Key | None) -> FileResult | None:
