@@ -98,18 +98,61 @@ def test_a_tampered_file_behind_a_cached_result_is_still_caught(pr_repo: Path) -
     assert "sha256 mismatch" in proc.stdout
 
 
-def test_gate_drift_imports_no_model_library(pr_repo: Path) -> None:
+DRIFT_FILES = (
+    "--reference",
+    "data/credit/train.parquet",
+    "--current",
+    "data/credit/current.parquet",
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("gate", "drift", *DRIFT_FILES),
+        ("gate", "drift", *DRIFT_FILES, "--format", "json"),
+        ("gate", "drift", "credit", "1.2.0"),  # by model: the policies and the model file too
+    ],
+    ids=lambda a: " ".join(a[2:4]) + " " + " ".join(a[6:]),
+)
+def test_gate_drift_imports_no_model_library(pr_repo: Path, args: tuple[str, ...]) -> None:
     """The drift gate reads columns with pyarrow (which imports pandas itself) and computes
     with numpy; the example's samples are large enough for the asymptotic KS p-value, so
     scipy is not needed either."""
-    loaded = imported(
-        pr_repo,
-        "gate",
-        "drift",
-        "--reference",
-        "data/credit/train.parquet",
-        "--current",
-        "data/credit/current.parquet",
-    )
+    loaded = imported(pr_repo, *args)
     assert loaded.isdisjoint({"sklearn", "scipy", "matplotlib", "skops", "fairlearn", "github3"})
     assert "pyarrow" in loaded
+
+
+def test_gate_drift_on_two_files_loads_no_model_gate_or_policy(pr_repo: Path) -> None:
+    """Comparing two files needs neither the model gates' runner nor the policy documents."""
+    modules = ("modelops_gitops.gates.base", "modelops_gitops.kinds.policy")
+    probe = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: sys.stderr.write('LOADED:' + ','.join(sorted(set({modules!r}) & set(sys.modules))) + '\\n'))\n"
+        "from modelops_gitops.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "gate", "drift", *DRIFT_FILES],
+        cwd=pr_repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    assert [line for line in proc.stderr.splitlines() if line.startswith("LOADED:")] == ["LOADED:"]
+    named = subprocess.run(  # the probe sees them when a model is named
+        [sys.executable, "-c", probe, "gate", "drift", "credit", "1.2.0"],
+        cwd=pr_repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert f"LOADED:{','.join(modules)}" in named.stderr, named.stderr
+
+
+def test_a_warm_validate_imports_no_heavy_library(pr_repo: Path) -> None:
+    """The second run answers from the cache (facts decoded from plain tuples)."""
+    imported(pr_repo, "validate")
+    assert imported(pr_repo, "validate") == set()

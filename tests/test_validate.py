@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import pickle
 from collections.abc import Callable
@@ -17,7 +18,8 @@ from modelops_gitops.repo.validate import FileResult, validate_tree
 
 Cli = Callable[..., Result]
 MODEL = "models/churn/model.yaml"
-CACHE = Path(".git/modelops-gitops/validate.pickle")
+CACHE = Path(".git/modelops-gitops/validate")  # the shard directory
+LEGACY = Path(".git/modelops-gitops/validate.pickle")
 # What validate reads in the valid scenario: the scaffold's documents plus the one model.
 DOCUMENTS = document_paths(valid_files())
 
@@ -145,7 +147,7 @@ def test_warm_run_after_editing_one_file_reads_only_that_file(
 ) -> None:
     assert cli("validate", "--repo", str(valid_repo)).code == 0
     assert reads == DOCUMENTS
-    assert (valid_repo / CACHE).is_file()
+    assert (valid_repo / CACHE).is_dir()
 
     reads.clear()
     assert cli("validate", "--repo", str(valid_repo)).code == 0
@@ -216,35 +218,105 @@ def test_no_cache_option_neither_reads_nor_writes_it(
     assert reads == DOCUMENTS
 
 
+def shard_path(repo: Path, file: str) -> Path:
+    return repo / CACHE / f"{validate_cache.shard_of(file):02x}.marshal"
+
+
 @pytest.mark.parametrize(
     "content",
     [
         b"",
-        b"not a pickle at all",
-        pickle.dumps(42),
-        pickle.dumps((("another-format", "0.0.1"), {})),
-        pickle.dumps((("x", "y"), {"a": 1}))[:-5],
-        b"cno_such_module_anywhere\nThing\n.",  # a cache written by a version whose classes moved
+        b"not marshal at all",
+        marshal.dumps(42),
+        marshal.dumps((99, "0.0.1", {})),
+        marshal.dumps((4, "x", {"a": 1}))[:-3],
+        b"cno_such_module_anywhere\nThing\n.",  # a pickle, as older versions wrote
     ],
-    ids=["empty", "garbage", "not-a-tuple", "foreign-header", "truncated", "moved-class"],
+    ids=["empty", "garbage", "not-a-tuple", "foreign-header", "truncated", "pickle"],
 )
 @pytest.mark.usefixtures("settled")
-def test_a_corrupt_cache_is_ignored(valid_repo: Path, cli: Cli, content: bytes) -> None:
-    (valid_repo / CACHE).parent.mkdir(parents=True)
-    (valid_repo / CACHE).write_bytes(content)
+def test_a_corrupt_shard_is_ignored(
+    valid_repo: Path, cli: Cli, reads: list[str], content: bytes
+) -> None:
+    assert cli("validate", "--repo", str(valid_repo)).code == 0
+    shard_path(valid_repo, MODEL).write_bytes(content)
+    reads.clear()
     result = cli("validate", "--repo", str(valid_repo))
     assert result.code == 0, result
     assert "Traceback" not in result.output
-    cache = validate_cache.ValidateCache(valid_repo / CACHE)  # rebuilt and readable again
-    assert cache.get((MODEL,)) is None
-    assert len(cache._entries) == len(DOCUMENTS)
+    same_shard = [
+        f for f in DOCUMENTS if validate_cache.shard_of(f) == validate_cache.shard_of(MODEL)
+    ]
+    assert sorted(reads) == same_shard  # only the damaged shard's files are read again
+    reads.clear()
+    assert cli("validate", "--repo", str(valid_repo)).code == 0
+    assert reads == []  # rebuilt and readable again
 
 
-def test_a_cache_path_that_is_a_directory_is_ignored(valid_repo: Path, cli: Cli) -> None:
-    (valid_repo / CACHE).mkdir(parents=True)
+@pytest.mark.usefixtures("settled")
+def test_a_damaged_entry_is_a_miss(valid_repo: Path, cli: Cli, reads: list[str]) -> None:
+    assert cli("validate", "--repo", str(valid_repo)).code == 0
+    path = shard_path(valid_repo, MODEL)
+    fmt, version, entries = marshal.loads(path.read_bytes())
+    entries[MODEL] = (entries[MODEL][0], ("only", "two"))
+    path.write_bytes(marshal.dumps((fmt, version, entries)))
+    reads.clear()
+    assert cli("validate", "--repo", str(valid_repo)).code == 0
+    assert reads == [MODEL]
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_edit_rewrites_only_its_shard(valid_repo: Path, cli: Cli) -> None:
+    assert cli("validate", "--repo", str(valid_repo)).code == 0
+    shards = sorted((valid_repo / CACHE).iterdir())
+    assert len(shards) == len({validate_cache.shard_of(f) for f in DOCUMENTS})
+    before = {p.name: p.stat().st_mtime_ns for p in shards}
+    untouched = shard_path(valid_repo, MODEL).stat().st_ino
+    rewrite(valid_repo / MODEL, CHURN_MODEL.replace("owner: ml-team", "owner: data-science"))
+    result = cli("validate", "--repo", str(valid_repo))
+    assert "unknown team 'data-science'" in result.out
+    after = {p.name: p.stat().st_mtime_ns for p in sorted((valid_repo / CACHE).iterdir())}
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed == {shard_path(valid_repo, MODEL).name}
+    assert shard_path(valid_repo, MODEL).stat().st_ino != untouched  # replaced atomically
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_edit_with_its_mtime_restored_is_still_checked(
+    valid_repo: Path, cli: Cli, reads: list[str]
+) -> None:
+    """Same size, same inode, mtime put back, and the file long settled: the ctime, which no
+    user call can set, still moves, so the key changes."""
+    path = valid_repo / MODEL
+    assert cli("validate", "--repo", str(valid_repo)).code == 0
+    info = os.stat(path)
+    edited = CHURN_MODEL.replace("staging: 1.1.0", "staging: 7.7.7")
+    rewrite(path, edited)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert os.stat(path).st_size == info.st_size
+    assert os.stat(path).st_ctime_ns != info.st_ctime_ns
+    reads.clear()
+    result = cli("validate", "--repo", str(valid_repo))
+    assert reads == [MODEL]
+    assert result.code == 2
+    assert "version 7.7.7 is not registered" in result.out
+
+
+@pytest.mark.usefixtures("settled")
+def test_the_old_single_file_cache_is_removed(valid_repo: Path, cli: Cli) -> None:
+    (valid_repo / LEGACY).parent.mkdir(parents=True)
+    (valid_repo / LEGACY).write_bytes(pickle.dumps(42))
+    assert cli("validate", "--repo", str(valid_repo)).code == 0
+    assert not (valid_repo / LEGACY).exists()
+    assert (valid_repo / CACHE).is_dir()
+
+
+def test_a_cache_path_that_is_a_file_is_ignored(valid_repo: Path, cli: Cli) -> None:
+    (valid_repo / CACHE).parent.mkdir(parents=True)
+    (valid_repo / CACHE).write_bytes(b"in the way")
     result = cli("validate", "--repo", str(valid_repo))
     assert result.code == 0, result
-    assert (valid_repo / CACHE).is_dir()
+    assert (valid_repo / CACHE).read_bytes() == b"in the way"
 
 
 # -- in parallel -----------------------------------------------------------------------------------

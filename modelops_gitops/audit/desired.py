@@ -18,7 +18,7 @@ from modelops_gitops.repo.facts import Facts
 from modelops_gitops.repo.state import model_file
 from modelops_gitops.repo.tree import Tree, document_paths, model_folder
 from modelops_gitops.repo.validate import FileResult, cached_check, max_bytes_of
-from modelops_gitops.repo.validate_cache import ValidateCache
+from modelops_gitops.repo.validate_cache import CACHE_DIR, ValidateCache
 from modelops_gitops.repo.workspace import cache_dir
 
 Desired = dict[str, dict[str, str]]  # model -> stage -> version
@@ -43,7 +43,7 @@ def desired_stages(
     """model -> stage -> version for the model files `paths` of `tree`. `root` locates the
     cache (None: no cache); a git revision's files are cached by blob id."""
     private = cache_dir(root) if use_cache and root is not None else None
-    cache = ValidateCache(private / "validate.pickle") if private is not None else None
+    cache = ValidateCache(private / CACHE_DIR) if private is not None else None
     max_bytes = max_bytes_of(tree)
     results = cached_check(tree, paths, max_bytes, os.cpu_count() or 1, cache)
     results = _refresh_stale(tree, results, max_bytes, cache)

@@ -7,23 +7,24 @@ the model in the stage (default production), else the gate's defaults; `--set` o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import typer
 
 from modelops_gitops.commands.gate_drift import run_drift_command
-from modelops_gitops.commands.gate_model import parse_overrides, run_gate
 from modelops_gitops.errors import InputError
-from modelops_gitops.gates.drift.gate import drift_config
-from modelops_gitops.kinds import Model
 from modelops_gitops.kinds.drift import DriftConfig
-from modelops_gitops.plan.policy import selects
-from modelops_gitops.plan.result import Change
 from modelops_gitops.progress import progress_reporter
-from modelops_gitops.repo.state import RepoState, load_state, model_file
 from modelops_gitops.repo.tree import WorkTree
 from modelops_gitops.repo.workspace import cache_dir
 from modelops_gitops.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from modelops_gitops.kinds import Model
+    from modelops_gitops.repo.state import RepoState
+
+# The model gates, the policies and the repository's documents load only when a command
+# names a model: `gate drift --reference A --current B` compares two files and needs none.
 
 
 def _model(state: RepoState, name: str) -> Model:
@@ -37,6 +38,9 @@ def _model(state: RepoState, name: str) -> Model:
 def policy_rules(state: RepoState, kind: str, model: Model, stage: str) -> list[tuple[str, Any]]:
     """(policy name, rule) for every rule of type `kind` in the policies that govern promoting
     the model to `stage` (the selector plan uses), in policy-name then rule order."""
+    from modelops_gitops.plan.policy import selects
+    from modelops_gitops.plan.result import Change
+
     promotion = Change(kind="stage.promoted", model=model.metadata.name, stage=stage)
     return [
         (name, rule)
@@ -59,6 +63,9 @@ def model_drift_inputs(
     """What the drift gate compares for `version` of `model` in `stage`: its training data
     (reference) and the model's monitoring snapshot (current), with their pinned sha256s, and
     the settings plan would use: the governing policy's drift rule on the model's features."""
+    from modelops_gitops.gates.drift.gate import drift_config
+    from modelops_gitops.repo.state import model_file
+
     pinned = model.spec.version(version)
     current = model.spec.monitoring.current
     file = model_file(model.metadata.name)
@@ -86,6 +93,9 @@ def model_gate(
     settings: list[str],
     fmt: str,
 ) -> int:
+    from modelops_gitops.commands.gate_model import parse_overrides, run_gate
+    from modelops_gitops.repo.state import load_state
+
     state = load_state(WorkTree(root), models=[name])
     model = _model(state, name)
     target = stage or "production"
@@ -129,6 +139,8 @@ def drift_gate(
     if name is not None:
         if reference or current:
             raise InputError("gate drift: give MODEL VERSION or --reference/--current, not both")
+        from modelops_gitops.repo.state import load_state
+
         state = load_state(WorkTree(root), models=[name])
         model = _model(state, name)
         pinned = model.spec.version(version or "")

@@ -11,7 +11,7 @@ from modelops_gitops.errors import EXIT_INPUT, EXIT_OK
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo.tree import WorkTree
 from modelops_gitops.repo.validate import Report, validate_tree
-from modelops_gitops.repo.validate_cache import ValidateCache
+from modelops_gitops.repo.validate_cache import CACHE_DIR, ValidateCache
 from modelops_gitops.repo.workspace import cache_dir
 from modelops_gitops.terminal import printable
 
@@ -32,7 +32,7 @@ def relative_paths(root: Path, paths: list[Path]) -> list[str]:
 
 def run(root: Path, paths: list[Path], fmt: str, use_cache: bool = True) -> int:
     private = cache_dir(root) if use_cache else None
-    cache = ValidateCache(private / "validate.pickle") if private is not None else None
+    cache = ValidateCache(private / CACHE_DIR) if private is not None else None
     wanted = relative_paths(root, paths) if paths else None
     report = validate_tree(WorkTree(root), wanted, cache=cache)
     text = render(report, fmt)

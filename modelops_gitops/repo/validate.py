@@ -145,7 +145,7 @@ def validate_tree(
         wanted = documents if named & set(context) else sorted(named | set(context))
     max_bytes = max_bytes_of(tree)
     results = cached_check(tree, wanted, max_bytes, jobs or os.cpu_count() or 1, cache)
-    problems = [p for r in results for p in r.problems] + special_problems(tree)
+    problems = [p for r in results for p in r.problems] + special_problems(tree, all_paths)
     facts = [r.facts for r in results if r.facts is not None]
     problems += _missing_singletons(facts, results)
     model_dirs = {model_folder(p) for p in documents}

@@ -1,18 +1,22 @@
 """Edge: per-file validation results cached under the git directory (never in the work tree).
 
-A file's key is its path, size, mtime and inode plus the tool version and the size limit,
-the same signals git's index trusts; an edited file gets a new key and is read again. A file
-of a git revision (a `GitTree`) is keyed by its blob id instead: content addressed. The
-cache is one pickle of plain dataclasses written atomically; a corrupt or foreign cache is
-ignored and rebuilt.
+A file's key is its path, size, mtime, ctime and inode plus the tool version and the size
+limit, the same signals git's index trusts; an edited file gets a new key and is read again
+(restoring its mtime does not hide the edit: the ctime still moves). A file of a git revision
+(a `GitTree`) is keyed by its blob id instead: content addressed. The cache is 64 small
+shard files, a file's shard chosen by a stable hash of its path: only the shards of the files
+asked about are read, and after an edit only the shards that changed are rewritten, each
+atomically. Shards hold plain tuples in `marshal` format (no code is ever loaded from them);
+a corrupt, truncated or foreign shard is ignored and rebuilt.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,25 +27,27 @@ if TYPE_CHECKING:
     from modelops_gitops.repo.tree import Tree
     from modelops_gitops.repo.validate import FileResult
 
-_FORMAT = 3  # 3: Facts carry the desired stages of a model
+_FORMAT = 4  # 4: sharded marshal tuples (3: one pickle, validate.pickle)
+SHARDS = 64
+CACHE_DIR = "validate"  # under the private cache directory
+LEGACY_FILE = "validate.pickle"  # the single-file cache of earlier versions, removed on save
 Key = tuple[Any, ...]
+Shard = dict[str, tuple[Key, Any]]  # file -> (key, encoded result)
 # A file changed this recently may change again within the same timestamp tick without its
 # signature changing (git's "racily clean" entries): it is read every time, never cached.
 RACY_NS = 2_000_000_000
 
 
+def shard_of(file: str) -> int:
+    """The shard holding `file`: stable across processes (unlike `hash`)."""
+    return zlib.crc32(file.encode("utf-8", "surrogateescape")) % SHARDS
+
+
 class ValidateCache:
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._entries: dict[str, tuple[Key, FileResult]] = {}  # file -> (key, result)
-        self._dirty = False
-        try:
-            with path.open("rb") as handle:
-                header, entries = pickle.load(handle)
-            if header == (_FORMAT, __version__):
-                self._entries = entries
-        except Exception:  # any unreadable cache (garbage, older layout, moved classes) is ignored
-            self._entries = {}
+        self.path = path  # the shard directory
+        self._shards: dict[int, Shard] = {}  # loaded shards only
+        self._dirty: set[int] = set()
 
     def keys(self, tree: Tree, files: list[str], max_bytes: int) -> dict[str, Key | None]:
         stat_key = getattr(tree, "stat_key", None)
@@ -78,28 +84,107 @@ class ValidateCache:
     def get(self, key: Key | None) -> FileResult | None:
         if key is None:
             return None
-        entry = self._entries.get(key[0])
-        return entry[1] if entry is not None and entry[0] == key else None
+        entry = self._shard(shard_of(key[0])).get(key[0])
+        if entry is None or entry[0] != key:
+            return None
+        try:
+            return decode(entry[1])
+        except (TypeError, ValueError):  # a damaged entry is a miss
+            return None
 
     def put(self, key: Key | None, result: FileResult) -> None:
         """Remember `result`; an older entry for the same file is replaced."""
         if key is not None:
-            self._entries[key[0]] = (key, result)
-            self._dirty = True
+            index = shard_of(key[0])
+            self._shard(index)[key[0]] = (key, encode(result))
+            self._dirty.add(index)
 
     def save(self) -> None:
         if not self._dirty:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".validate-cache.")
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            (self.path.parent / LEGACY_FILE).unlink(missing_ok=True)
+        except OSError:
+            return
+        for index in sorted(self._dirty):
+            self._write(index)
+        self._dirty.clear()
+
+    def _file(self, index: int) -> Path:
+        return self.path / f"{index:02x}.marshal"
+
+    def _shard(self, index: int) -> Shard:
+        shard = self._shards.get(index)
+        if shard is None:
+            shard = self._shards[index] = self._read(index)
+        return shard
+
+    def _read(self, index: int) -> Shard:
+        try:
+            data = marshal.loads(self._file(index).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+        if not (isinstance(data, tuple) and len(data) == 3 and data[:2] == (_FORMAT, __version__)):
+            return {}
+        entries = data[2]
+        if not isinstance(entries, dict):
+            return {}
+        return {
+            file: entry
+            for file, entry in entries.items()
+            if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], tuple)
+        }
+
+    def _write(self, index: int) -> None:
+        body = marshal.dumps((_FORMAT, __version__, self._shards[index]))
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{index:02x}.")
+        except OSError:
+            return
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(
-                    ((_FORMAT, __version__), self._entries),
-                    handle,
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                )
-            os.replace(tmp, self.path)
+                handle.write(body)
+            os.replace(tmp, self._file(index))
         except OSError:
             Path(tmp).unlink(missing_ok=True)
-        self._dirty = False
+
+
+def encode(result: FileResult) -> tuple[Any, ...]:
+    """A result as plain tuples of str/int (what marshal stores)."""
+    facts = result.facts
+    encoded_facts = (
+        None
+        if facts is None
+        else (
+            facts.file,
+            facts.kind,
+            facts.name,
+            facts.provides,
+            tuple((r.path, r.kind, r.target, r.scope) for r in facts.refs),
+            facts.stages,
+        )
+    )
+    problems = tuple((p.file, p.line, p.column, p.field, p.message) for p in result.problems)
+    return (result.file, encoded_facts, problems)
+
+
+def decode(data: tuple[Any, ...]) -> FileResult:
+    """The inverse of `encode`; raises TypeError/ValueError on a malformed entry."""
+    from modelops_gitops.problems import Problem
+    from modelops_gitops.repo.facts import Facts, Ref
+    from modelops_gitops.repo.validate import FileResult
+
+    file, encoded_facts, problems = data
+    facts = None
+    if encoded_facts is not None:
+        f_file, kind, name, provides, refs, stages = encoded_facts
+        facts = Facts(
+            f_file,
+            kind,
+            name,
+            tuple(provides),
+            tuple(Ref(tuple(path), r_kind, target, scope) for path, r_kind, target, scope in refs),
+            tuple((stage, version) for stage, version in stages),
+        )
+    return FileResult(file, facts, tuple(Problem(*p) for p in problems))
