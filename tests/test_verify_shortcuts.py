@@ -11,6 +11,7 @@ from pathlib import Path
 from audit_fixtures import applied_repo, ledger_lines, write_lines
 from audit_fixtures import verify_json as verify
 from conftest import Result
+from plan_fixtures import run_git
 
 from modelops_gitops.audit.ledger import LEDGER_PATH
 from modelops_gitops.audit.verify_source import VerifyCache
@@ -61,3 +62,23 @@ def test_no_cache_recomputes_and_keeps_nothing(cli: Cli, tmp_path: Path) -> None
     assert first.code == 1
     assert "edited" in first.out
     assert not (cache_dir(repo) / "audit-memo.pickle").exists() or _kept_signature(repo) is None
+
+
+def test_a_weakened_local_stat_check_does_not_hide_an_edited_report(
+    cli: Cli, tmp_path: Path
+) -> None:
+    repo, _ = applied_repo(tmp_path)
+    run_git(repo, "config", "core.trustctime", "false")
+    run_git(repo, "config", "core.checkStat", "minimal")
+    _past_racy_window()
+    run_git(repo, "update-index", "--refresh")  # the index newer than every file: not racy
+    assert verify(cli, repo)["intact"] is True  # fills the cache (reports judged by tree id)
+    report = sorted((repo / "audit" / "reports").rglob("*.md"))[0]
+    before = os.stat(report)
+    body = report.read_bytes()
+    report.write_bytes(body[:-1] + (b"X" if body[-1:] != b"X" else b"Y"))
+    os.utime(report, ns=(before.st_atime_ns, before.st_mtime_ns))
+    _past_racy_window()
+    data = verify(cli, repo)
+    assert data["intact"] is False
+    assert report.name in str(data["problems"])
