@@ -27,7 +27,7 @@ from modelops_gitops.apply.targets import (
 from modelops_gitops.audit.fingerprint import files_under, fingerprint
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPAIRED, LedgerEntry, read_lines
 from modelops_gitops.audit.verify import Break
-from modelops_gitops.audit.verify_source import VerifyCache
+from modelops_gitops.audit.verify_source import VerifyCache, ledger_sha256
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.repo.state import RepoState, load_state
@@ -152,6 +152,7 @@ def drifts_in(
     deploy: Sequence[str],
     ledger: bytes,
     cache: VerifyCache | None = None,
+    ledger_digest: str | None = None,
 ) -> list[Drift]:
     """deploy/ (`found()` reads the files at `deploy`, their paths) against the ledger. With
     `cache`, the result is kept per fingerprint of its inputs (the ledger's digest; the model
@@ -164,7 +165,9 @@ def drifts_in(
             if isinstance(tree, WorkTree)
             else [p for p in tree.paths() if p.startswith("models/")]
         )
-        key = fingerprint(tree, [*models, MODELOPS_FILE, *deploy], sha256_bytes(ledger))
+        key = fingerprint(
+            tree, [*models, MODELOPS_FILE, *deploy], ledger_digest or sha256_bytes(ledger)
+        )
         kept = cache.memo("deploy", key)
         if isinstance(kept, list):
             return kept
@@ -182,7 +185,8 @@ def work_tree_drifts(root: Path, cache: VerifyCache | None = None) -> list[Drift
     data = (root / LEDGER_PATH).read_bytes() if (root / LEDGER_PATH).is_file() else b""
     tree = WorkTree(root)
     deploy = files_under(tree.root, DEPLOY_DIR)
-    return drifts_in(tree, lambda: deploy_files_on_disk(root), deploy, data, cache)
+    digest = ledger_sha256(root, data, cache)
+    return drifts_in(tree, lambda: deploy_files_on_disk(root), deploy, data, cache, digest)
 
 
 def deploy_breaks(root: Path, rev: str | None, cache: VerifyCache | None = None) -> list[Break]:

@@ -31,7 +31,7 @@ from modelops_gitops.audit.verify import (
     ordered,
     summarize,
 )
-from modelops_gitops.audit.verify_source import RevFiles, VerifyCache, WorkFiles
+from modelops_gitops.audit.verify_source import RevFiles, VerifyCache, WorkFiles, ledger_sha256
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.git.tree import GitTree
@@ -81,7 +81,9 @@ def _verify(
     elif data is None:
         breaks += _deleted_ledger(root, head)
         data = b""
-    digest = sha256_bytes(data)
+    digest = (
+        ledger_sha256(root, data, cache) if isinstance(files, WorkFiles) else sha256_bytes(data)
+    )
     summary = ledger_summary(data, digest, cache)
     breaks += summary.breaks
     heavy = _Heavy(data, digest, cache)

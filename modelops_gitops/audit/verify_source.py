@@ -218,6 +218,26 @@ class WorkFiles:
         return out
 
 
+def ledger_sha256(root: Path, data: bytes, cache: VerifyCache | None) -> str:
+    """The sha256 of `data`, the bytes just read from the work tree's ledger, kept per the
+    file's stat signature (size, mtime, ctime, inode) so a warm run does not rehash it; a
+    file changed within the last two seconds (or since it was read) is always hashed."""
+    try:
+        info = os.lstat(root / LEDGER_PATH)
+    except OSError:
+        return sha256_bytes(data)
+    signature = repr((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    racy = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS
+    if cache is None or racy or info.st_size != len(data):
+        return sha256_bytes(data)
+    kept = cache.memo("ledger-sha256", signature)
+    if isinstance(kept, str):
+        return kept
+    digest = sha256_bytes(data)
+    cache.keep_memo("ledger-sha256", signature, digest)
+    return digest
+
+
 SMALL = 1 << 20
 
 

@@ -46,7 +46,8 @@ def is_clean(root: Path, folder: str) -> bool:
     """Does the work tree hold exactly HEAD's `folder` (git's index and stat checks; ignored
     and untracked files count as differences)? Takes no lock, so it is safe beside a writer."""
     args = ("--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching")
-    return not run(root, "--no-optional-locks", "status", *args, "--", folder)
+    strict = ("-c", "core.trustctime=true", "-c", "core.checkStat=default")  # no local weakening
+    return not run(root, *strict, "--no-optional-locks", "status", *args, "--", folder)
 
 
 def restore(root: Path, paths: list[str], committed: list[str]) -> None:
