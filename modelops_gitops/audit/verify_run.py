@@ -107,9 +107,9 @@ def _verify(
         if summary.merge_commits - mainline:
             breaks += check_commits(heavy.check().entries, mainline)
         paths = model_paths(tree_of_models)
-        desired = desired_stages(
-            tree_of_models, root if isinstance(tree_of_models, WorkTree) else None, paths
-        )
+        # A work tree is cached by stat signature, a commit's files by blob id; no cache
+        # folder (--no-cache) parses everything.
+        desired = desired_stages(tree_of_models, root if cache.folder is not None else None, paths)
         owners = {name: p for p in paths if (name := model_folder(p)) is not None}
         diffs = differences(summary.applied, desired)
         intro_of = introductions(git.LocalHistory(root), head, diffs, cache=cache.folder)
