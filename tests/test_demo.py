@@ -148,6 +148,28 @@ def test_the_dashboard_shows_the_degradation_and_the_rollback(
     assert re.search(r'kind-rolled-back">rolled back</span> <strong>staging</strong>', credit)
 
 
+def test_the_lineage_page_shows_the_rollback_and_the_labelled_snapshot(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    root, _ = demo
+    assert 'href="../lineage/credit.html"' in (root / "site/models/credit.html").read_text("utf-8")
+    page = (root / "site/lineage/credit.html").read_text("utf-8")
+    edges = [
+        tuple(" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in row)
+        for row in re.findall(
+            r"<tr[^>]*>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", page, re.S
+        )
+    ]
+    applied = {
+        e[2].split(" 20")[0] for e in edges if e[1] == "applied by" and "staging 1.1.0" in e[0]
+    }
+    assert "entry 9 · PR #4 stage.rollback" in applied, edges  # the monitor-proposed rollback
+    snapshot = root / "repo/data/credit/labelled/2026-11-09.parquet"
+    digest = sha256_bytes(snapshot.read_bytes())
+    assert digest in page  # the labelled snapshot, by digest, in the graph
+    assert any(e[1] == "monitors" and "labelled" in e[0] and "staging 1.1.0" in e[2] for e in edges)
+
+
 def test_the_demo_renders_the_dashboard_with_every_model(
     demo: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
