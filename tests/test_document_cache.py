@@ -4,6 +4,8 @@ and a git revision's files are validated once per blob."""
 
 from __future__ import annotations
 
+import hashlib
+
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from modelops_gitops.audit.desired import desired_stages, model_paths
 from modelops_gitops.git import GitTree
 from modelops_gitops.repo import state as state_module
 from modelops_gitops.repo import validate as validate_module
-from modelops_gitops.repo.document_cache import CACHE_FILE, blob_id
+from modelops_gitops.repo.document_cache import CACHE_FILE, DocumentCache
 from modelops_gitops.repo.state import RepoState, load_state
 from modelops_gitops.repo.tree import WorkTree
 from modelops_gitops.repo.workspace import cache_dir
@@ -38,10 +40,17 @@ def _same(a: RepoState, b: RepoState) -> None:
     assert a.policy_set_sha256() == b.policy_set_sha256()
 
 
-def test_blob_id_is_gits(tmp_path: Path) -> None:
+def test_an_entry_is_keyed_by_the_sha256_of_its_bytes_not_gits_sha1(tmp_path: Path) -> None:
     repo = governed_repo(tmp_path)
+    data = (repo / CREDIT).read_bytes()
     with GitTree(repo, "HEAD") as tree:
-        assert blob_id(tree.read(CREDIT)) == tree.blob_id(CREDIT)
+        committed = tree.read(CREDIT)
+        git_id = tree.blob_id(CREDIT)
+    key = DocumentCache.key(CREDIT, data, 1000)
+    assert key == DocumentCache.key(CREDIT, committed, 1000)  # same bytes, same key, any tree
+    assert key == (CREDIT, hashlib.sha256(data).hexdigest(), 1000)
+    assert git_id not in key
+    assert DocumentCache.key(CREDIT, data + b"\n", 1000) != key
 
 
 def test_a_hit_is_identical_and_an_edit_is_parsed_again(

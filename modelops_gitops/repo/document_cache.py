@@ -1,10 +1,11 @@
-"""Edge: documents' parsed YAML remembered by git blob id under the clone's private cache
+"""Edge: documents' parsed YAML remembered by content digest under the clone's private cache
 folder, so a command over 10,000 models does not parse 10,000 unchanged YAML files again
 (validating the kept plain data is several times faster than parsing; unpickling the
 validated objects themselves would not be).
 
-An entry's key is the file's path, its git blob id (computed from the bytes read, so equal
-keys mean equal bytes, whatever tree they came from) and the size limit; the cache file's
+An entry's key is the file's path, the sha256 of the bytes read (equal keys mean equal bytes,
+whatever tree they came from; not git's SHA-1 blob id, so a crafted SHA-1 collision cannot
+make a cached parse stand for other bytes) and the size limit; the cache file's
 header carries the tool version. Only documents that loaded without a problem are kept: a
 file with problems is parsed every time, so its problems are reported exactly. The cache is
 one pickle written atomically; an unreadable, corrupt or foreign one is ignored and rewritten.
@@ -22,17 +23,17 @@ from modelops_gitops import __version__
 from modelops_gitops.files import write_atomic
 
 CACHE_FILE = "documents.pickle"
-_FORMAT = 2  # 2: the parsed YAML, not the validated document
-Key = tuple[str, str, int]  # path, blob id, size limit
+_FORMAT = 3  # 3: keyed by sha256 (2: by git blob id); the parsed YAML, not the validated document
+Key = tuple[str, str, int]  # path, sha256 of the bytes, size limit
 
 
-def blob_id(data: bytes) -> str:
-    """The id git gives a blob with these bytes."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+def content_id(data: bytes) -> str:
+    """What a cache entry's bytes are known by: their sha256."""
+    return hashlib.sha256(data).hexdigest()
 
 
 class DocumentCache:
-    """Parsed YAML by (path, blob id, size limit); `folder` None keeps nothing."""
+    """Parsed YAML by (path, sha256 of the bytes, size limit); `folder` None keeps nothing."""
 
     def __init__(self, folder: Path | None) -> None:
         self._path = folder / CACHE_FILE if folder is not None else None
@@ -51,7 +52,7 @@ class DocumentCache:
 
     @staticmethod
     def key(path: str, data: bytes, max_bytes: int) -> Key:
-        return (path, blob_id(data), max_bytes)
+        return (path, content_id(data), max_bytes)
 
     def get(self, key: Key) -> Any:
         entry = self._entries.get(key[0])

@@ -4,7 +4,7 @@
 only the named ones (a plan reads just the models a PR touches). Any problem in what it reads
 is an InputError carrying every problem with file:line:col, so a broken base or head is
 reported exactly like `validate` would. Documents already parsed are taken from the clone's
-private cache by blob id (`repo/document_cache.py`): unchanged YAML is not parsed again.
+private cache by content digest (sha256) (`repo/document_cache.py`): unchanged YAML is not parsed again.
 """
 
 from __future__ import annotations
