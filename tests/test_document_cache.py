@@ -1,11 +1,10 @@
-"""Parsed documents kept by blob id in the clone's private cache: a hit gives the documents a
+"""Parsed documents kept by content digest in the clone's private cache: a hit gives the documents a
 fresh parse gives, an edited file is parsed again, a corrupt cache is ignored and rewritten,
 and a git revision's files are validated once per blob."""
 
 from __future__ import annotations
 
 import hashlib
-
 from pathlib import Path
 
 import pytest
