@@ -6,17 +6,17 @@ its commits, signatures, and the per-commit cache (history_walk.py judges).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from modelops_gitops import git
-from modelops_gitops.audit.history_walk import Reads, breaks_of, walk
+from modelops_gitops.audit.history_walk import CLAIMED, Reads, breaks_of, walk
 from modelops_gitops.audit.ledger import LEDGER_PATH
+from modelops_gitops.audit.mainline_stages import MainlineStages
 from modelops_gitops.audit.signers import SignerReads
 from modelops_gitops.audit.verify import Break
 from modelops_gitops.audit.verify_source import VerifyCache
-from modelops_gitops.repo.history import stages_at
-from modelops_gitops.repo.state import model_file
 
 
 def history_breaks(root: Path, head: str, cache: VerifyCache) -> list[Break]:
@@ -25,17 +25,22 @@ def history_breaks(root: Path, head: str, cache: VerifyCache) -> list[Break]:
     shas = git.first_parent(root, head)
     if all(sha in known for sha in shas):
         return breaks_of({sha: known[sha] for sha in shas})
+    commits = git.mainline(root, head)
     with git.BatchHistory(root) as history:
-        judged = walk(git.mainline(root, head), _reads(root, history), known)
+        reads, stages = _reads(root, history, head, commits)
+        stages.prefetch(_claimed_pairs(commits, known, reads))
+        judged = walk(commits, reads, known)
     cache.keep_history(judged)
     return breaks_of(judged)
 
 
-def _reads(root: Path, history: git.History) -> Reads:
-    """Files through `history` (one `cat-file --batch` for the whole walk: a cold walk of
-    100,000 entries reads 200,000 model files)."""
+def _reads(
+    root: Path, history: git.BatchHistory, head: str, commits: Sequence[git.MainlineCommit]
+) -> tuple[Reads, MainlineStages]:
+    """Files through `history` (one `cat-file --batch` for the whole walk); model files by
+    blob id, each version parsed once (MainlineStages)."""
     ledgers: dict[str, bytes | None] = {}
-    stages: dict[tuple[str, str], Mapping[str, str]] = {}
+    stages = MainlineStages(history, head, commits)
 
     def ledger_at(sha: str) -> bytes | None:
         if sha not in ledgers:
@@ -44,10 +49,31 @@ def _reads(root: Path, history: git.History) -> Reads:
             ledgers[sha] = history.show_file(sha, LEDGER_PATH) or None
         return ledgers[sha]
 
-    def model_stages(sha: str, model: str) -> Mapping[str, str]:
-        key = (sha, model)
-        if key not in stages:
-            stages[key] = stages_at(history, sha, model_file(model))
-        return stages[key]
+    return Reads(ledger_at, stages.stages_at, SignerReads(root).problem), stages
 
-    return Reads(ledger_at, model_stages, SignerReads(root).problem)
+
+def _claimed_pairs(
+    commits: Sequence[git.MainlineCommit], known: dict[str, list[Break]], reads: Reads
+) -> Iterator[tuple[str, str]]:
+    """The (commit, model) pairs the walk will ask about: for each entry the commits not
+    judged yet appended (the lines of the branch's ledger after the one the last judged
+    commit held), its merge commit and the mainline commit before it. Only a forecast: a
+    line it cannot read is skipped, and the walk reads whatever it did not foresee."""
+    first = next((i for i, c in enumerate(commits) if c.sha not in known), len(commits))
+    if first == len(commits):
+        return
+    start = len(reads.ledger_at(commits[first - 1].sha) or b"") if first else 0
+    before = {c.sha: commits[i - 1].sha for i, c in enumerate(commits) if i}
+    for raw in (reads.ledger_at(commits[-1].sha) or b"")[start:].splitlines():
+        try:
+            entry = json.loads(raw)
+            change, merge = entry["change"], entry["merge_commit"]
+            kind, model = change["kind"], change["model"]
+        except (ValueError, TypeError, KeyError):
+            continue
+        if not (isinstance(merge, str) and isinstance(model, str) and isinstance(kind, str)):
+            continue
+        if kind in (*CLAIMED, "stage.adopted"):
+            yield merge, model
+            if kind in CLAIMED and merge in before:
+                yield before[merge], model
