@@ -718,9 +718,9 @@ def audit_verify(
     """Recompute the ledger's hash chain and report hashes; walk the branch's history (the
     ledger only grows, only signed apply commits change it); compare deploy/, artifacts and
     the applied state with the branch. Exit 0 intact, 1 broken (the first problem first)."""
-    from modelops_gitops.commands import audit as audit_command
+    from modelops_gitops.commands import audit_verify as verify_command
 
-    return audit_command.verify(
+    return verify_command.verify(
         resolve_repo(repo, governed=False),
         rev,
         _format(fmt, ("text", "json")),

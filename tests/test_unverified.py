@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from modelops_gitops.audit.unverified import first_line
-from modelops_gitops.audit.verify import Break
+from modelops_gitops.audit.verdict import Break
 
 LEDGER = b"one\ntwo\nthree\nfour\n"
 

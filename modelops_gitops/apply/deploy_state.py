@@ -26,7 +26,7 @@ from modelops_gitops.apply.targets import (
 )
 from modelops_gitops.audit.fingerprint import files_under, fingerprint
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPAIRED, LedgerEntry, read_lines
-from modelops_gitops.audit.verify import Break
+from modelops_gitops.audit.verdict import Break
 from modelops_gitops.audit.verify_source import VerifyCache, ledger_sha256
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError

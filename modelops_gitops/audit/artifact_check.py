@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from modelops_gitops.audit.replay import AppliedState
-from modelops_gitops.audit.verify import REGULAR, Break
+from modelops_gitops.audit.verdict import Break
+from modelops_gitops.audit.verify import REGULAR
 from modelops_gitops.kinds.common import URI_PATTERN
 from modelops_gitops.repo.state import RepoState
 

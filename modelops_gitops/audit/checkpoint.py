@@ -20,7 +20,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from modelops_gitops.audit.verify import Break
+from modelops_gitops.audit.verdict import Break
 from modelops_gitops.errors import InputError
 
 MAGIC = "modelops-gitops-checkpoint"

@@ -15,7 +15,7 @@ from modelops_gitops.audit.history_walk import CLAIMED, Reads, breaks_of, walk
 from modelops_gitops.audit.ledger import LEDGER_PATH
 from modelops_gitops.audit.mainline_stages import MainlineStages
 from modelops_gitops.audit.signers import SignerReads
-from modelops_gitops.audit.verify import Break
+from modelops_gitops.audit.verdict import Break
 from modelops_gitops.audit.verify_source import VerifyCache
 
 

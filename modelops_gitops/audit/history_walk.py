@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry
-from modelops_gitops.audit.verify import Break
+from modelops_gitops.audit.verdict import Break
 from modelops_gitops.git import MainlineCommit
 from modelops_gitops.repo.tree import AUDIT_DIR, DEPLOY_DIR
 from modelops_gitops.times import iso_utc

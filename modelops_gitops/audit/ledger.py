@@ -25,11 +25,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from modelops_gitops.audit.paths import LEDGER_PATH as LEDGER_PATH
+from modelops_gitops.audit.paths import REPORTS_DIR as REPORTS_DIR
 from modelops_gitops.errors import InputError
 from modelops_gitops.problems import Problem
 
-LEDGER_PATH = "audit/ledger.jsonl"
-REPORTS_DIR = "audit/reports"
 LEDGER_SCHEMA_VERSION = 1
 GENESIS = "0" * 64
 # stage.adopted: a stage's holder when the repository adopted modelops-gitops (`apply --adopt`

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from modelops_gitops import git
 from modelops_gitops.audit.ledger import LEDGER_PATH
-from modelops_gitops.audit.verify import STATE_KINDS, Break
-from modelops_gitops.audit.verify_run import Verdict
+from modelops_gitops.audit.verdict import Break, Verdict
+from modelops_gitops.audit.verify import STATE_KINDS
 
 _WHOLE = frozenset({"checkpoint", "unreadable", "ledger-deleted"})
 

@@ -26,38 +26,10 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from modelops_gitops.audit.ledger import GENESIS, LEDGER_PATH, REPORTS_DIR, LedgerEntry
+from modelops_gitops.audit.ledger import GENESIS, REPORTS_DIR, LedgerEntry
 from modelops_gitops.audit.provenance import Introduction
 from modelops_gitops.audit.replay import AppliedState, Difference, replay
-
-
-@dataclass(frozen=True, order=True)
-class Break:
-    """One thing wrong with the audit trail. `line`/`seq` locate a ledger entry (0/None when
-    the problem is not one entry's); `path` names a report or model file."""
-
-    line: int
-    kind: str  # see KINDS
-    message: str
-    seq: int | None = None
-    path: str = ""
-    commit: str = ""  # the branch commit a history check judged
-
-    def __str__(self) -> str:
-        where = f"{LEDGER_PATH}:{self.line}" if self.line else (self.path or LEDGER_PATH)
-        seq = f" (seq {self.seq})" if self.seq is not None else ""
-        return f"{where}{seq}: {self.kind}: {self.message}"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "line": self.line or None,
-            "seq": self.seq,
-            "path": self.path or None,
-            "commit": self.commit or None,
-            "message": self.message,
-        }
-
+from modelops_gitops.audit.verdict import Break
 
 KINDS = (
     "unreadable",  # not JSON, or not a ledger entry
@@ -371,8 +343,3 @@ def _what(diff: Difference) -> str:
 def _verb(diff: Difference) -> str:
     where = f"{diff.model}/{diff.stage}"
     return f"set {where} to {diff.desired}" if diff.desired else f"removed {where}"
-
-
-def ordered(breaks: Iterable[Break]) -> list[Break]:
-    """Ledger lines first, in order (the first broken entry first), then the rest."""
-    return sorted(breaks, key=lambda b: (b.line == 0, b.line, b.path, b.kind, b.message))

@@ -6,7 +6,8 @@ of verify.py, and compare the replayed ledger with the desired stages on the bra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 from modelops_gitops import git
@@ -14,13 +15,13 @@ from modelops_gitops.audit.artifact_check import artifact_pins, check_artifacts
 from modelops_gitops.audit.desired import desired_stages, model_paths
 from modelops_gitops.audit.fingerprint import fingerprint
 from modelops_gitops.audit.history_run import history_breaks
-from modelops_gitops.audit.ledger import LEDGER_PATH
+from modelops_gitops.audit.ledger import LEDGER_PATH, REPORTS_DIR
 from modelops_gitops.audit.provenance import introductions
 from modelops_gitops.audit.replay import differences
 from modelops_gitops.audit.signers import signers_at
+from modelops_gitops.audit.verdict import Break, Verdict, ordered
 from modelops_gitops.audit.verify import (
     REGULAR,
-    Break,
     ChainCheck,
     ChainSummary,
     check_chain,
@@ -28,7 +29,6 @@ from modelops_gitops.audit.verify import (
     check_drift,
     check_reports,
     named_reports,
-    ordered,
     summarize,
 )
 from modelops_gitops.audit.verify_source import RevFiles, VerifyCache, WorkFiles, ledger_sha256
@@ -40,21 +40,14 @@ from modelops_gitops.repo.tree import Tree, WorkTree, model_folder
 from modelops_gitops.repo.workspace import cache_dir
 
 
-@dataclass(frozen=True)
-class Verdict:
-    label: str  # what was verified: "the work tree" or a commit
-    commit: str  # the branch commit the history checks read
-    entries: int
-    reports: int
-    breaks: list[Break]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def intact(self) -> bool:
-        return not self.breaks
-
-
-def run_verify(root: Path, rev: str | None = None, *, use_cache: bool = True) -> Verdict:
+def run_verify(
+    root: Path,
+    rev: str | None = None,
+    *,
+    use_cache: bool = True,
+    reports_clean: Callable[[], bool] | None = None,
+) -> Verdict:
+    """`reports_clean`: git.is_clean_later of audit/reports, when the caller started it."""
     if git.git_dir(root) is None:
         raise InputError.at(str(root), "not a git repository")
     head = git.resolve(root, rev or "HEAD") if rev else git.head_commit(root)
@@ -63,7 +56,12 @@ def run_verify(root: Path, rev: str | None = None, *, use_cache: bool = True) ->
     private = cache_dir(root) if use_cache else None
     cache = VerifyCache(private)
     if rev is None:
-        return _verify(root, head, WorkTree(root), WorkFiles(root, cache), cache)
+        clean = reports_clean or git.is_clean_later(root, REPORTS_DIR)  # overlaps the checks
+        try:
+            return _verify(root, head, WorkTree(root), WorkFiles(root, cache, clean), cache)
+        finally:
+            with contextlib.suppress(InputError):
+                clean()  # git is waited for even when a check stopped early
     with GitTree(root, head, label=rev) as tree:
         return _verify(root, head, tree, RevFiles(tree, cache), cache)
 
@@ -87,17 +85,8 @@ def _verify(
     summary = ledger_summary(data, digest, cache)
     breaks += summary.breaks
     heavy = _Heavy(data, digest, cache)
-    tree = files.reports_tree()
-    reported = cache.reports_of((digest, tree)) if tree is not None else None
-    if reported is None:
-        entries = heavy.check().entries
-        found = files.reports()
-        wanted = sorted(p for p in named_reports(entries) if found.get(p) == REGULAR)
-        reported = (check_reports(entries, found, files.digests(wanted)), len(found))
-        if tree is not None:
-            cache.keep_reports((digest, tree), reported)
-    breaks += reported[0]
-    breaks += _artifacts(tree_of_models, files, summary, digest, cache)
+    artifact_breaks, artifacts = _artifacts(tree_of_models, files, summary, digest, cache)
+    breaks += artifact_breaks
     if git.is_shallow(root):
         notes.append("shallow clone: merge commits and provenance not checked (fetch history)")
     else:
@@ -114,43 +103,64 @@ def _verify(
         diffs = differences(summary.applied, desired)
         intro_of = introductions(git.LocalHistory(root), head, diffs, cache=cache.folder)
         breaks += check_drift(diffs, intro_of, owners)
+    # last: in a work tree, git has been checking audit/reports/ beside the checks above
+    report_breaks, reports = _reports(files, heavy, cache)
     cache.save()
     return Verdict(
         label=files.label,
         commit=head,
         entries=summary.entries,
-        reports=reported[1],
-        breaks=ordered(breaks),
+        reports=reports,
+        breaks=ordered([*breaks, *report_breaks]),
         notes=tuple(notes),
+        inputs=tuple(artifacts) if isinstance(files, WorkFiles) else (),
     )
+
+
+def _reports(
+    files: WorkFiles | RevFiles, heavy: _Heavy, cache: VerifyCache
+) -> tuple[list[Break], int]:
+    """The reports the ledger names against audit/reports/ (breaks, files found); kept per
+    (ledger digest, tree id) while the work tree holds exactly HEAD's audit/reports/."""
+    tree = files.reports_tree()
+    reported = cache.reports_of((heavy.digest, tree)) if tree is not None else None
+    if reported is None:
+        entries = heavy.check().entries
+        found = files.reports()
+        wanted = sorted(p for p in named_reports(entries) if found.get(p) == REGULAR)
+        reported = (check_reports(entries, found, files.digests(wanted)), len(found))
+        if tree is not None:
+            cache.keep_reports((heavy.digest, tree), reported)
+    return reported
 
 
 def _artifacts(
     tree: Tree, files: WorkFiles | RevFiles, summary: ChainSummary, ledger: str, cache: VerifyCache
-) -> list[Break]:
+) -> tuple[list[Break], list[str]]:
     """The sha256 of the artifact of every version holding a stage (digests cached; the pins
-    kept per fingerprint of the ledger and the model files, so a warm run parses none)."""
+    kept per fingerprint of the ledger and the model files, so a warm run parses none); with
+    the paths of the artifacts."""
     if not summary.applied:
-        return []
+        return [], []
     key = fingerprint(tree, model_paths(tree, sorted(summary.applied)), ledger)
     pins = cache.memo("artifact-pins", key)
     if pins is None:
         try:
             state = load_state(tree, models=sorted(summary.applied))
         except InputError:
-            return []  # unreadable model files: the drift checks and validate say why
+            return [], []  # unreadable model files: the drift checks and validate say why
         pins = artifact_pins(state, summary.applied)
         cache.keep_memo("artifact-pins", key, pins)
     paths = sorted({p.path for p in pins})
     checked = fingerprint(tree, paths, key) if key is not None else None
     kept = cache.memo("artifact-breaks", checked)
     if isinstance(kept, list):
-        return kept  # the same pins, the same files (stat signatures or blob ids)
+        return kept, paths  # the same pins, the same files (stat signatures or blob ids)
     kinds = files.kinds(paths)
     digests = files.digests(sorted(p for p, kind in kinds.items() if kind == REGULAR))
     breaks = check_artifacts(pins, kinds, digests)
     cache.keep_memo("artifact-breaks", checked, breaks)
-    return breaks
+    return breaks, paths
 
 
 def ledger_summary(data: bytes, digest: str, cache: VerifyCache) -> ChainSummary:

@@ -19,14 +19,15 @@ import os
 import pickle
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from modelops_gitops import __version__, git
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPORTS_DIR
-from modelops_gitops.audit.verify import REGULAR, Break, ChainCheck, ChainSummary, summarize
+from modelops_gitops.audit.verdict import Break
+from modelops_gitops.audit.verify import REGULAR, ChainCheck, ChainSummary, summarize
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.files import write_atomic
 from modelops_gitops.git.tree import SUBMODULE_MODE, SYMLINK_MODE, GitTree
@@ -153,10 +154,13 @@ class VerifyCache:
 class WorkFiles:
     """The audit files in the work tree at `root`."""
 
-    def __init__(self, root: Path, cache: VerifyCache) -> None:
+    def __init__(
+        self, root: Path, cache: VerifyCache, reports_clean: Callable[[], bool] | None = None
+    ) -> None:
         self.root = root
         self.cache = cache
         self.label = "the work tree"
+        self.reports_clean = reports_clean  # git.is_clean_later of audit/reports, if started
 
     def ledger(self) -> bytes | str | None:
         """The ledger's bytes; what it is when not a regular file; None when absent."""
@@ -178,11 +182,10 @@ class WorkFiles:
     def reports_tree(self) -> str | None:
         """The tree id of audit/reports/ at HEAD when the work tree holds exactly that tree
         (git's index and stat checks, ignored and untracked files included); else None."""
+        clean = self.reports_clean or git.is_clean_later(self.root, REPORTS_DIR)
         head = git.head_commit(self.root)
         tree = git.tree_id(self.root, head, REPORTS_DIR) if head is not None else None
-        if tree is None:
-            return None
-        return tree if git.is_clean(self.root, REPORTS_DIR) else None
+        return tree if clean() and tree is not None else None
 
     def kinds(self, paths: Iterable[str]) -> dict[str, str | None]:
         """What stands at each path (REGULAR, "symlink", ...; None: nothing)."""

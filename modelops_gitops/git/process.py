@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from modelops_gitops.errors import InputError
@@ -36,6 +36,30 @@ def attempt(
         capture_output=True,
         check=False,
     )
+
+
+def started(cwd: Path, *args: str) -> Callable[[], subprocess.CompletedProcess[bytes]]:
+    """Start git in `cwd` now (stdin closed, output piped) and return what waits for it: a
+    caller overlaps a slow git (a status over 300,000 files) with its own work."""
+    argv = ["git", *args]
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=clean_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+    done: list[subprocess.CompletedProcess[bytes]] = []
+
+    def finish() -> subprocess.CompletedProcess[bytes]:
+        if not done:  # asked again (a caller reaping it after an error): the same answer
+            out, err = proc.communicate()
+            done.append(subprocess.CompletedProcess(argv, proc.returncode, out, err))
+        return done[0]
+
+    return finish
 
 
 def run(

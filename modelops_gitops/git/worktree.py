@@ -3,9 +3,10 @@ as HEAD has them, staging exactly the paths a commit is made of."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from modelops_gitops.git.process import attempt, decode_path, run, split_z
+from modelops_gitops.git.process import attempt, checked, decode_path, run, split_z, started
 from modelops_gitops.git.refs import validate_ref
 
 
@@ -45,9 +46,16 @@ def dirty_paths(root: Path) -> list[str]:
 def is_clean(root: Path, folder: str) -> bool:
     """Does the work tree hold exactly HEAD's `folder` (git's index and stat checks; ignored
     and untracked files count as differences)? Takes no lock, so it is safe beside a writer."""
+    return is_clean_later(root, folder)()
+
+
+def is_clean_later(root: Path, folder: str) -> Callable[[], bool]:
+    """`is_clean`, started now and answered when called (git stats every file of `folder`
+    while the caller does other work)."""
     args = ("--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching")
     strict = ("-c", "core.trustctime=true", "-c", "core.checkStat=default")  # no local weakening
-    return not run(root, *strict, "--no-optional-locks", "status", *args, "--", folder)
+    finish = started(root, *strict, "--no-optional-locks", "status", *args, "--", folder)
+    return lambda: not checked(finish(), "status")
 
 
 def restore(root: Path, paths: list[str], committed: list[str]) -> None:

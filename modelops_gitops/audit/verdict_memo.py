@@ -1,0 +1,129 @@
+"""A warm `audit verify` of an unchanged work tree: the verdict it kept, reused.
+
+    remembered(root, compute) -> Verdict     compute(reports_clean) runs the checks on a miss
+
+The verdict of `audit verify` on the work tree (deploy/ included) is a function of the
+branch commit (its history, the signers declared along it, HEAD's audit/reports/ tree), the
+ledger, the files under models/, policies/ and deploy/, modelops.yaml, the artifacts of the
+versions holding stages, and whether the clone is shallow. The key takes the commit id and
+the shallow flag, and every file by stat signature (size, mtime, ctime, inode, mode: what
+git's index trusts), listed afresh each run, so a file added, removed or swapped for a link
+changes it; a file changed within the last two seconds leaves no key (nothing is reused or
+kept). It is computed BEFORE the checks run: whatever changes while they run changes the
+next run's key. audit/reports/ is left to git (`git status`, started first, which runs
+beside the key's listing): a kept verdict is used only while git finds it exactly as HEAD
+has it.
+
+The artifacts a verdict read are known only after it ran; a verdict is kept as reusable
+only when its artifacts were in the key it was computed under (the previous verdict's), so
+after the set of artifacts changes, the next run computes once more and keeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelops_gitops import __version__, git
+from modelops_gitops.audit.paths import LEDGER_PATH, REPORTS_DIR
+from modelops_gitops.audit.verdict import Verdict
+from modelops_gitops.errors import InputError
+from modelops_gitops.files import write_atomic
+from modelops_gitops.repo.tree import DEPLOY_DIR, MODELOPS_FILE, MODELS_DIR, POLICIES_DIR
+from modelops_gitops.repo.validate_cache import RACY_NS
+from modelops_gitops.repo.workspace import cache_dir
+
+MEMO_FILE = "audit-verdict.pickle"
+_FORMAT = 1
+FOLDERS = (MODELS_DIR, POLICIES_DIR, DEPLOY_DIR)
+FILES = (MODELOPS_FILE, LEDGER_PATH)
+
+
+@dataclass(frozen=True)
+class Memo:
+    key: str | None  # None: not reusable (its artifacts were not in the key)
+    verdict: Verdict
+
+
+def remembered(root: Path, compute: Callable[[Callable[[], bool] | None], Verdict]) -> Verdict:
+    folder = cache_dir(root)
+    head = git.head_commit(root)
+    if folder is None or head is None:
+        return compute(None)  # not a repository, or no commit: run_verify says so
+    clean = git.is_clean_later(root, REPORTS_DIR)
+    try:
+        kept = _load(folder)
+        inputs = kept.verdict.inputs if kept is not None else ()
+        key = verdict_key(root, head, inputs)
+        if kept is not None and key is not None and kept.key == key and clean():
+            return kept.verdict
+        verdict = compute(clean)
+        reusable = key is not None and set(verdict.inputs) <= set(inputs) and clean()
+        _keep(folder, Memo(key if reusable else None, verdict))
+        return verdict
+    finally:
+        with contextlib.suppress(InputError):
+            clean()  # git is waited for whatever happened
+
+
+def verdict_key(root: Path, head: str, inputs: Iterable[str]) -> str | None:
+    """The digest of what a work-tree verdict depends on (None: a file changed too
+    recently to be keyed by its stat signature)."""
+    top = os.fspath(root)
+    found: dict[str, os.stat_result | None] = {}
+    for folder in FOLDERS:
+        _scan(os.path.join(top, folder), folder, found)
+    for path in (*FILES, *inputs):
+        if path not in found:
+            try:
+                found[path] = os.lstat(os.path.join(top, path))
+            except (FileNotFoundError, NotADirectoryError):
+                found[path] = None
+    horizon = time.time_ns() - RACY_NS
+    lines = [f"{__version__}\0{head}\0{git.is_shallow(root)}"]
+    for path in sorted(found):
+        info = found[path]
+        if info is None:
+            lines.append(f"{path}\0-")
+            continue
+        mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+        if mtime >= horizon or ctime >= horizon:
+            return None
+        lines.append(f"{path}\0{info.st_mode} {info.st_size} {mtime} {ctime} {info.st_ino}")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _scan(folder: str, rel: str, found: dict[str, os.stat_result | None]) -> None:
+    """Every file and link under `folder` with its own lstat (links are listed, never
+    followed; a folder enters through what it holds)."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        name = f"{rel}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            _scan(entry.path, name, found)
+        else:
+            found[name] = entry.stat(follow_symlinks=False)
+
+
+def _load(folder: Path) -> Memo | None:
+    try:
+        with (folder / MEMO_FILE).open("rb") as handle:
+            header, body = pickle.load(handle)
+    except Exception:  # absent, unreadable, foreign or older: compute again
+        return None
+    return body if header == (_FORMAT, __version__) and isinstance(body, Memo) else None
+
+
+def _keep(folder: Path, memo: Memo) -> None:
+    data = pickle.dumps(((_FORMAT, __version__), memo), pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):  # an unwritable cache costs time, not correctness
+        write_atomic(folder / MEMO_FILE, data)
