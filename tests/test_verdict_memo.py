@@ -104,6 +104,24 @@ def test_a_report_edited_or_added_is_caught(cli: Cli, warm: Path) -> None:
     assert verify(cli, warm)["intact"] is False
 
 
+def test_a_file_added_under_reports_is_caught_even_with_the_folder_time_put_back(
+    cli: Cli, warm: Path
+) -> None:
+    folder = warm / "audit" / "reports" / "credit"
+    before = folder.stat()
+    (folder / "planted.json").write_text("{}\n")
+    os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns))  # ctime still moves
+    assert folder.stat().st_mtime_ns == before.st_mtime_ns
+    assert verify(cli, warm)["intact"] is False
+
+
+def test_a_new_folder_under_reports_is_caught(cli: Cli, warm: Path) -> None:
+    planted = warm / "audit" / "reports" / "ghost" / "deep"
+    planted.mkdir(parents=True)
+    (planted / "000099-production-9.9.9.md").write_text("# forged\n")
+    assert verify(cli, warm)["intact"] is False
+
+
 def test_a_model_file_swapped_for_a_link_is_caught(cli: Cli, warm: Path) -> None:
     model = warm / CREDIT
     copy = warm / "elsewhere.yaml"

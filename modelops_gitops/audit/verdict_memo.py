@@ -10,9 +10,12 @@ the shallow flag, and every file by stat signature (size, mtime, ctime, inode, m
 git's index trusts), listed afresh each run, so a file added, removed or swapped for a link
 changes it; a file changed within the last two seconds leaves no key (nothing is reused or
 kept). It is computed BEFORE the checks run: whatever changes while they run changes the
-next run's key. audit/reports/ is left to git (`git status`, started first, which runs
-beside the key's listing): a kept verdict is used only while git finds it exactly as HEAD
-has it.
+next run's key. audit/reports/ (300,000 files at 100,000 entries) is left to git: a
+verdict is kept only when `git status` found it exactly as HEAD has it (no file changed,
+none untracked or ignored), and is reused while git finds every tracked file unchanged
+(`git status -uno`, started first, beside the key's listing) and no folder under it has a
+new stat signature (a file added, removed or renamed changes its folder's mtime and ctime;
+the signatures are taken before git looks).
 
 The artifacts a verdict read are known only after it ran; a verdict is kept as reusable
 only when its artifacts were in the key it was computed under (the previous verdict's), so
@@ -25,6 +28,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -49,6 +53,10 @@ FILES = (MODELOPS_FILE, LEDGER_PATH)
 class Memo:
     key: str | None  # None: not reusable (its artifacts were not in the key)
     verdict: Verdict
+    # audit/reports/ and every folder in it by stat signature, taken before git last found
+    # no file there it does not track: a file added, removed or renamed changes its folder's
+    # mtime and ctime, so while these hold, git need only compare the files it tracks
+    folders: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 def remembered(root: Path, compute: Callable[[Callable[[], bool] | None], Verdict]) -> Verdict:
@@ -56,20 +64,70 @@ def remembered(root: Path, compute: Callable[[Callable[[], bool] | None], Verdic
     head = git.head_commit(root)
     if folder is None or head is None:
         return compute(None)  # not a repository, or no commit: run_verify says so
+    kept = _load(folder)
+    inputs = kept.verdict.inputs if kept is not None else ()
+    if kept is not None and kept.key is not None and kept.folders:
+        tracked = git.is_clean_later(root, REPORTS_DIR, untracked=False)  # beside the key
+        try:
+            key = verdict_key(root, head, inputs)
+            if key == kept.key and _unchanged(root, kept.folders) and tracked():
+                return kept.verdict
+        finally:
+            with contextlib.suppress(InputError):
+                tracked()  # git is waited for whatever happened
+    else:
+        key = verdict_key(root, head, inputs)
+    folders = report_folders(root)  # before git looks for files it does not track
     clean = git.is_clean_later(root, REPORTS_DIR)
     try:
-        kept = _load(folder)
-        inputs = kept.verdict.inputs if kept is not None else ()
-        key = verdict_key(root, head, inputs)
-        if kept is not None and key is not None and kept.key == key and clean():
-            return kept.verdict
         verdict = compute(clean)
-        reusable = key is not None and set(verdict.inputs) <= set(inputs) and clean()
-        _keep(folder, Memo(key if reusable else None, verdict))
+        reusable = key is not None and folders is not None and set(verdict.inputs) <= set(inputs)
+        reusable = reusable and clean()
+        _keep(folder, Memo(key if reusable else None, verdict, folders or ()))
         return verdict
     finally:
         with contextlib.suppress(InputError):
-            clean()  # git is waited for whatever happened
+            clean()
+
+
+def report_folders(root: Path) -> tuple[tuple[str, tuple[int, ...]], ...] | None:
+    """audit/reports/ and the folders under it (links listed, not followed), each with its
+    stat signature; None when one changed within the last two seconds."""
+    horizon = time.time_ns() - RACY_NS
+    found: list[tuple[str, tuple[int, ...]]] = []
+    stack = [REPORTS_DIR]
+    while stack:
+        rel = stack.pop()
+        try:
+            info = os.lstat(os.path.join(root, rel))
+        except (FileNotFoundError, NotADirectoryError):
+            found.append((rel, ()))
+            continue
+        if info.st_mtime_ns >= horizon or info.st_ctime_ns >= horizon:
+            return None
+        found.append((rel, _folder_signature(info)))
+        if stat.S_ISDIR(info.st_mode):
+            with os.scandir(os.path.join(root, rel)) as entries:
+                stack += [f"{rel}/{e.name}" for e in entries if e.is_dir(follow_symlinks=False)]
+    return tuple(sorted(found))
+
+
+def _unchanged(root: Path, folders: Iterable[tuple[str, tuple[int, ...]]]) -> bool:
+    top = os.fspath(root)
+    for rel, signature in folders:
+        try:
+            info = os.lstat(os.path.join(top, rel))
+        except (FileNotFoundError, NotADirectoryError):
+            if signature:
+                return False
+            continue
+        if _folder_signature(info) != signature:
+            return False
+    return True
+
+
+def _folder_signature(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def verdict_key(root: Path, head: str, inputs: Iterable[str]) -> str | None:
