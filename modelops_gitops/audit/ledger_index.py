@@ -87,7 +87,10 @@ class LedgerIndex:
         )
 
     def rows(self) -> list[IndexedEntry]:
-        return [self.row(i) for i in range(len(self.seqs))]
+        changes = map(IndexedChange, self.kinds, self.models, self.stages, self.tos)
+        lines = range(1, len(self.seqs) + 1)
+        columns = (self.seqs, self.times, self.hashes, changes, lines, self.offsets, self.lengths)
+        return list(map(IndexedEntry, *columns))
 
     def of_model(self, model: str) -> list[IndexedEntry]:
         return [self.row(i) for i, name in enumerate(self.models) if name == model]

@@ -18,11 +18,11 @@ from modelops_gitops.audit.checkpoint import (
 )
 from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, parse_ledger
 from modelops_gitops.audit.ledger_index import iter_entries, ledger_index
+from modelops_gitops.audit.ledger_views import indented_object, rendered
 from modelops_gitops.audit.queries import (
     COLUMNS,
     Moment,
     approvers,
-    entry_view,
     gates,
     held_in_order,
     in_period,
@@ -34,7 +34,7 @@ from modelops_gitops.errors import EXIT_OK, InputError
 from modelops_gitops.files import write_atomic
 from modelops_gitops.github.settings import repository_of
 from modelops_gitops.repo.state import load_state
-from modelops_gitops.repo.tree import WorkTree, read_inside
+from modelops_gitops.repo.tree import GovernanceWorkTree, WorkTree, read_inside
 from modelops_gitops.times import iso_utc
 
 # of each --format json document; docs/json-output.md lists them all
@@ -53,7 +53,7 @@ def read_entries(root: Path) -> list[LedgerEntry]:
 def stage_order(root: Path) -> list[str]:
     """The Lifecycle's stages in order ([] when the policies cannot be read)."""
     try:
-        lifecycle = load_state(WorkTree(root), models=[]).lifecycle
+        lifecycle = load_state(GovernanceWorkTree(root), models=[]).lifecycle
     except InputError:
         return []
     return lifecycle.spec.stage_names() if lifecycle is not None else []
@@ -159,7 +159,12 @@ def at(root: Path, moment: Moment, fmt: str) -> int:
 
     if fmt == "json":
         head = {"schema_version": AT_JSON_SCHEMA_VERSION, "at": stamp(instant)}
-        views = ((m, {st: entry_view(e) for st, e in held.items()}) for m, held in models())
+        flat = [row for stages in held_rows.values() for row in stages.values()]
+        texts = rendered(root, index, flat) if index is not None else iter(())
+        views = (
+            (model, indented_object([(stage, next(texts)) for stage in stages]))
+            for model, stages in held_rows.items()
+        )
         for chunk in json_object_chunks(head, "models", views):
             typer.echo(chunk, nl=False)
         typer.echo("")
@@ -176,15 +181,16 @@ def at(root: Path, moment: Moment, fmt: str) -> int:
 
 
 def json_object_chunks(
-    head: dict[str, Any], key: str, items: Iterable[tuple[str, Any]]
+    head: dict[str, Any], key: str, items: Iterable[tuple[str, str]]
 ) -> Iterator[str]:
-    """`json.dumps({**head, key: dict(items)}, indent=2)`, produced item by item."""
+    """`json.dumps({**head, key: dict(items)}, indent=2)`, produced item by item, each
+    item's value already rendered with `json.dumps(value, indent=2)`."""
     opening = json.dumps({**head, key: {}}, indent=2)
     assert opening.endswith("{}\n}")
     yield opening[: -len("{}\n}")] + "{"
     empty = True
-    for name, value in items:
-        body = json.dumps(value, indent=2).replace("\n", "\n    ")
+    for name, rendered_value in items:
+        body = rendered_value.replace("\n", "\n    ")
         yield ("" if empty else ",") + f"\n    {json.dumps(name)}: {body}"
         empty = False
     yield "}\n}" if empty else "\n  }\n}"
