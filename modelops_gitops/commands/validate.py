@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import typer
-
+from modelops_gitops.boundary import echo
 from modelops_gitops.errors import EXIT_INPUT, EXIT_OK
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo.tree import WorkTree
@@ -36,7 +35,7 @@ def run(root: Path, paths: list[Path], fmt: str, use_cache: bool = True) -> int:
     wanted = relative_paths(root, paths) if paths else None
     report = validate_tree(WorkTree(root), wanted, cache=cache)
     text = render(report, fmt)
-    typer.echo(printable(text) if fmt == "text" else text, nl=False)
+    echo(printable(text) if fmt == "text" else text, nl=False)
     return EXIT_OK if report.ok else EXIT_INPUT
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from modelops_gitops.errors import InputError
-from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
+from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
 from modelops_gitops.problems import Problem, sorted_problems
 from modelops_gitops.repo.facts import Facts, cross_check
 from modelops_gitops.repo.tree import (
@@ -100,6 +99,8 @@ def _check_files(tree: Tree, files: list[str], max_bytes: int, jobs: int) -> lis
     root = getattr(tree, "root", None)
     if root is None or jobs < 2 or len(files) < PARALLEL_FROM:
         return _check_many(tree, files, max_bytes)
+    from concurrent.futures import ProcessPoolExecutor  # 30 ms of imports: only when used
+
     size = -(-len(files) // (jobs * 4))
     chunks = [(str(root), files[i : i + size], max_bytes) for i in range(0, len(files), size)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
