@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
 from modelops_gitops.problems import Problem, sorted_problems
-from modelops_gitops.repo.facts import Facts, cross_check
+from modelops_gitops.repo.facts import Facts, Issue, cross_check, issues_of, universe
 from modelops_gitops.repo.tree import (
     MODELOPS_FILE,
     POLICIES_DIR,
@@ -25,7 +25,7 @@ from modelops_gitops.repo.tree import (
     model_folder,
     special_problems,
 )
-from modelops_gitops.repo.validate_cache import ValidateCache
+from modelops_gitops.repo.validate_cache import Entry, Index, Key, Located, ValidateCache
 from modelops_gitops.repo.yaml_source import YamlProblem, parse
 
 PARALLEL_FROM = 400  # files; below this a process pool costs more than it saves
@@ -145,28 +145,148 @@ def validate_tree(
         named = set(document_paths(paths))
         wanted = documents if named & set(context) else sorted(named | set(context))
     max_bytes = max_bytes_of(tree)
-    results = cached_check(tree, wanted, max_bytes, jobs or os.cpu_count() or 1, cache)
-    problems = [p for r in results for p in r.problems] + special_problems(tree, all_paths)
-    facts = [r.facts for r in results if r.facts is not None]
-    problems += _missing_singletons(facts, results)
+    jobs = jobs or os.cpu_count() or 1
     model_dirs = {model_folder(p) for p in documents}
+    problems = special_problems(tree, all_paths)
+    if paths is None and cache is not None and getattr(tree, "stat_key", None) is not None:
+        check = _WholeTree(tree, documents, max_bytes, jobs, cache, model_dirs.__contains__)
+        return Report(len(documents), sorted_problems(problems + check.run()))
+    results = cached_check(tree, wanted, max_bytes, jobs, cache)
+    facts = [r.facts for r in results if r.facts is not None]
+    problems += [p for r in results for p in r.problems]
+    problems += missing_singletons({f.kind for f in facts}, _broken_policy(results))
     issues = cross_check(facts, model_exists=model_dirs.__contains__)
-    if issues:
-        from modelops_gitops.repo.load import locate
-    for file, file_issues in sorted(issues.items()):
-        problems += locate(file, tree.read(file), file_issues, max_bytes)
+    problems += [p for found in _located(tree, issues, max_bytes).values() for p in found]
     return Report(len(wanted), sorted_problems(problems))
 
 
-def _missing_singletons(facts: list[Facts], results: list[FileResult]) -> list[Problem]:
-    if any(r.facts is None and r.file.startswith(f"{POLICIES_DIR}/") for r in results):
+def _located(
+    tree: Tree, issues: dict[str, list[Issue]], max_bytes: int
+) -> dict[str, list[Problem]]:
+    if not issues:
+        return {}
+    from modelops_gitops.repo.load import locate  # pydantic: only when there is a problem
+
+    return {file: locate(file, tree.read(file), found, max_bytes) for file, found in issues.items()}
+
+
+def _broken_policy(results: Iterable[FileResult]) -> bool:
+    return any(r.facts is None and r.file.startswith(f"{POLICIES_DIR}/") for r in results)
+
+
+def missing_singletons(kinds: set[str], broken_policy: bool) -> list[Problem]:
+    if broken_policy:
         return []  # a broken policy file may be the one; its own problem says enough
-    kinds = {f.kind for f in facts}
     return [
         Problem(POLICIES_DIR, 0, 0, "", f"no kind: {kind} document found under {POLICIES_DIR}/")
         for kind in ("Lifecycle", "Teams")
         if kind not in kinds
     ]
+
+
+class _WholeTree:
+    """The whole work tree against the cache's index (see validate_cache.py): a document
+    whose signature matches its entry and that had no problem is not read at all, not even
+    its shard. When no document came, went or changed its summary (kind, name, provides),
+    what the documents provide is unchanged, so the others' cross-document problems are the
+    index's and only the changed documents are checked against the others' summaries;
+    otherwise every document's facts are loaded and all are checked, as without an index."""
+
+    def __init__(
+        self,
+        tree: Tree,
+        documents: list[str],
+        max_bytes: int,
+        jobs: int,
+        cache: ValidateCache,
+        model_exists: Callable[[str], bool],
+    ) -> None:
+        self.tree, self.documents, self.max_bytes, self.jobs = tree, documents, max_bytes, jobs
+        self.cache, self.model_exists = cache, model_exists
+        self.keys = cache.keys(tree, documents, max_bytes)
+        self.results: dict[str, FileResult] = {}
+
+    def run(self) -> list[Problem]:
+        old = self.cache.read_index(self.max_bytes)
+        clean: set[str] = set()  # unchanged and without problems: nothing to read
+        for file in self.documents:
+            key, entry = self.keys[file], old.entries.get(file)
+            if key is not None and entry is not None and entry[0] == key[2:] and not entry[4]:
+                clean.add(file)
+            elif (hit := self.cache.get(key)) is not None:
+                self.results[file] = hit
+        self._check([f for f in self.documents if f not in clean and f not in self.results])
+        entries = {
+            f: old.entries[f] if f in clean else _entry(self.keys[f], self.results[f])
+            for f in self.documents
+        }
+        unchanged = (
+            old.cross is not None
+            and list(old.entries) == self.documents
+            and all(old.entries[f][1:4] == entries[f][1:4] for f in self.results)
+        )
+        if unchanged:
+            assert old.cross is not None
+            cross = self._cross_of_changed(old.cross, entries)
+        else:
+            cross = self._cross_of_all(clean)
+        problems = [
+            p for f in self.documents if f in self.results for p in self.results[f].problems
+        ]
+        kinds = {e[1] for e in entries.values() if e[1] is not None}
+        broken = any(e[1] is None and f.startswith(f"{POLICIES_DIR}/") for f, e in entries.items())
+        problems += missing_singletons(kinds, broken)
+        problems += [Problem(*p) for found in cross.values() for p in found]
+        if entries != old.entries or cross != old.cross:
+            self.cache.write_index(self.max_bytes, Index(entries, cross))
+        return problems
+
+    def _check(self, files: list[str]) -> None:
+        for result in _check_files(self.tree, files, self.max_bytes, self.jobs):
+            self.cache.put(self.keys[result.file], result)
+            self.results[result.file] = result
+        self.cache.save()
+
+    def _cross_of_changed(
+        self, old: dict[str, Located], entries: dict[str, Entry]
+    ) -> dict[str, Located]:
+        known = universe((f, e[1], e[2], e[3]) for f, e in entries.items() if e[1] is not None)
+        cross = {f: found for f, found in old.items() if f not in self.results}
+        issues = {}
+        for file, result in self.results.items():
+            facts = result.facts
+            if facts is not None and (found := issues_of(facts, known, self.model_exists)):
+                issues[file] = found
+        cross.update(_plain(_located(self.tree, issues, self.max_bytes)))
+        return cross
+
+    def _cross_of_all(self, clean: set[str]) -> dict[str, Located]:
+        missing = []
+        for file in sorted(clean):
+            hit = self.cache.get(self.keys[file])
+            if hit is None:
+                missing.append(file)
+            else:
+                self.results[file] = hit
+        self._check(missing)
+        facts = [r.facts for f in self.documents if (r := self.results[f]).facts is not None]
+        issues = cross_check(facts, model_exists=self.model_exists)
+        return _plain(_located(self.tree, issues, self.max_bytes))
+
+
+def _entry(key: Key | None, result: FileResult) -> Entry:
+    facts = result.facts
+    signature = None if key is None else tuple(key[2:])
+    if facts is None:
+        return (signature, None, "", (), bool(result.problems))
+    return (signature, facts.kind, facts.name, facts.provides, bool(result.problems))
+
+
+def _plain(located: dict[str, list[Problem]]) -> dict[str, Located]:
+    return {
+        file: tuple((p.file, p.line, p.column, p.field, p.message) for p in found)
+        for file, found in located.items()
+    }
 
 
 def cached_check(
