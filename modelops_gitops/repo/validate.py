@@ -25,7 +25,7 @@ from modelops_gitops.repo.tree import (
     model_folder,
     special_problems,
 )
-from modelops_gitops.repo.validate_cache import Entry, Index, Key, Located, ValidateCache
+from modelops_gitops.repo.validate_cache import Entry, Index, Located, ValidateCache
 from modelops_gitops.repo.yaml_source import YamlProblem, parse
 
 PARALLEL_FROM = 400  # files; below this a process pool costs more than it saves
@@ -217,7 +217,7 @@ class _WholeTree:
                 self.results[file] = hit
         self._check([f for f in self.documents if f not in clean and f not in self.results])
         entries = {
-            f: old.entries[f] if f in clean else _entry(self.keys[f], self.results[f])
+            f: old.entries[f] if f in clean else self._entry(f, old.entries.get(f))
             for f in self.documents
         }
         unchanged = (
@@ -241,6 +241,18 @@ class _WholeTree:
             self.cache.write_index(self.max_bytes, Index(entries, cross))
         return problems
 
+    def _entry(self, file: str, old: Entry | None) -> Entry:
+        """`file`'s new entry. A racy file (no key) that still says what it said keeps its
+        old entry: its signature no longer matches the file, so it is checked again next
+        run all the same, and the index is not rewritten for it."""
+        key, result = self.keys[file], self.results[file]
+        facts = result.facts
+        summary = (None, "", ()) if facts is None else (facts.kind, facts.name, facts.provides)
+        entry = (None if key is None else tuple(key[2:]), *summary, bool(result.problems))
+        if key is None and old is not None and old[1:] == entry[1:]:
+            return old
+        return entry
+
     def _check(self, files: list[str]) -> None:
         for result in _check_files(self.tree, files, self.max_bytes, self.jobs):
             self.cache.put(self.keys[result.file], result)
@@ -250,8 +262,10 @@ class _WholeTree:
     def _cross_of_changed(
         self, old: dict[str, Located], entries: dict[str, Entry]
     ) -> dict[str, Located]:
-        known = universe((f, e[1], e[2], e[3]) for f, e in entries.items() if e[1] is not None)
         cross = {f: found for f, found in old.items() if f not in self.results}
+        if not self.results:
+            return cross
+        known = universe((f, e[1], e[2], e[3]) for f, e in entries.items() if e[1] is not None)
         issues = {}
         for file, result in self.results.items():
             facts = result.facts
@@ -272,14 +286,6 @@ class _WholeTree:
         facts = [r.facts for f in self.documents if (r := self.results[f]).facts is not None]
         issues = cross_check(facts, model_exists=self.model_exists)
         return _plain(_located(self.tree, issues, self.max_bytes))
-
-
-def _entry(key: Key | None, result: FileResult) -> Entry:
-    facts = result.facts
-    signature = None if key is None else tuple(key[2:])
-    if facts is None:
-        return (signature, None, "", (), bool(result.problems))
-    return (signature, facts.kind, facts.name, facts.provides, bool(result.problems))
 
 
 def _plain(located: dict[str, list[Problem]]) -> dict[str, Located]:
