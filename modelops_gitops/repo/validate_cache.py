@@ -33,7 +33,8 @@ from modelops_gitops.errors import InputError
 
 # A file changed this recently may change again within the same timestamp tick without its
 # signature changing (git's "racily clean" entries): it is read every time, never cached.
-from modelops_gitops.repo.tree import RACY_NS, Listing
+from modelops_gitops.repo.tree import RACY_NS as RACY_NS
+from modelops_gitops.repo.tree import Listing
 
 if TYPE_CHECKING:
     from modelops_gitops.repo.tree import Tree
