@@ -2,7 +2,10 @@
 
 The per-file work (read, parse, validate, reduce to facts) runs on all cores for large
 repositories and is cached by the file's stat signature, so re-validating after editing one
-model re-reads one file. Cross-document checks then run on the facts.
+model re-reads one file. Cross-document checks then run on the facts. A warm run over the
+whole work tree (`_WholeTree`) goes further: the cache's index says which documents are
+unchanged and clean, and while no document's summary changed, only the edited ones are
+cross-checked, against the others' summaries; the result is the same as a cold run's.
 """
 
 from __future__ import annotations

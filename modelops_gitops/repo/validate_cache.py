@@ -14,7 +14,8 @@ tree: per document its stat signature and a summary (kind, name, what it provide
 it has problems), and the cross-document problems of the last run. With it a warm run after
 editing one model reads one shard (none when the file is valid), not 64: see
 `repo/validate.py`. The index is only ever trusted entry by entry (the signature must match)
-and written after the shards; a corrupt or foreign one is ignored.
+and written after the shards; a corrupt or foreign one is ignored. `folders.marshal` keeps
+the work tree's folder listing for `WorkTree(listing=...)` (git's untracked cache).
 """
 
 from __future__ import annotations
