@@ -4,7 +4,7 @@ more than a warm validate itself); every other command line goes to `cli.main` u
 
 Only the plain forms are taken: `validate [PATH...] [--no-cache] [--format|-f FORMAT]`. Any
 other option, `--help`, `--`, a global option, an unknown format, an empty or dash-led
-argument, shell completion or a non-UTF-8 stdout goes to typer, which parses it as always.
+argument, shell completion or a non-UTF-8 stdout or stderr goes to typer, which parses it as always.
 """
 
 from __future__ import annotations
@@ -53,11 +53,14 @@ def plain_validate(args: list[str]) -> tuple[list[str], str, bool] | None:
 
 
 def _plain_environment() -> bool:
-    """No shell completion asked for, and a stdout click would not re-wrap."""
+    """No shell completion asked for, and stdout and stderr that click would not re-wrap."""
     if any(name.startswith("_MODELOPS_GITOPS_COMPLETE") for name in os.environ):
         return False
-    encoding = getattr(sys.stdout, "encoding", None) or ""
-    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
+    return all(
+        (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        == "utf8"
+        for stream in (sys.stdout, sys.stderr)
+    )
 
 
 def _validate(paths: list[str], fmt: str, use_cache: bool) -> int:

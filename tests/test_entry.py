@@ -3,6 +3,7 @@ as `cli.main` does (output, errors, exit code); every other command line goes to
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,21 @@ def test_outside_a_repository_the_error_is_the_same(tmp_path: Path) -> None:
     assert fast == run(TYPER, tmp_path, "validate")
     assert fast[0] == 2
     assert "not a modelops-gitops repository" in fast[2]
+
+
+def test_a_non_utf8_stream_goes_to_typer(broken_repo: Path) -> None:
+    """click re-wraps an ASCII stream; typer's own path then answers, the same way."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    probe = (
+        "import sys; from modelops_gitops.entry import main\n"
+        "try:\n    main()\nfinally:\n    print('typer' in sys.modules, file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "validate"],
+        cwd=broken_repo,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1] == "True"
