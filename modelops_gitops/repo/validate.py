@@ -3,8 +3,8 @@
 The per-file work (read, parse, validate, reduce to facts) runs on all cores for large
 repositories and is cached by the file's stat signature, so re-validating after editing one
 model re-reads one file. Cross-document checks then run on the facts. A warm run over the
-whole work tree (`_WholeTree`) goes further: the cache's index says which documents are
-unchanged and clean, and while no document's summary changed, only the edited ones are
+whole work tree goes further (validate_index.py): the cache's index says which documents
+are unchanged and clean, and while no document's summary changed, only the edited ones are
 cross-checked, against the others' summaries; the result is the same as a cold run's.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
 from modelops_gitops.problems import Problem, sorted_problems
-from modelops_gitops.repo.facts import Facts, Issue, cross_check, issues_of, universe
+from modelops_gitops.repo.facts import Facts, Issue, cross_check
 from modelops_gitops.repo.tree import (
     MODELOPS_FILE,
     POLICIES_DIR,
@@ -28,7 +28,7 @@ from modelops_gitops.repo.tree import (
     model_folder,
     special_problems,
 )
-from modelops_gitops.repo.validate_cache import Entry, Index, Located, ValidateCache
+from modelops_gitops.repo.validate_cache import ValidateCache
 from modelops_gitops.repo.yaml_source import YamlProblem, parse
 
 PARALLEL_FROM = 400  # files; below this a process pool costs more than it saves
@@ -99,7 +99,7 @@ def _check_one(read: Callable[[str], bytes], file: str, max_bytes: int) -> FileR
     return check_file(file, raw, max_bytes)
 
 
-def _check_files(tree: Tree, files: list[str], max_bytes: int, jobs: int) -> list[FileResult]:
+def check_files(tree: Tree, files: list[str], max_bytes: int, jobs: int) -> list[FileResult]:
     root = getattr(tree, "root", None)
     if root is None or jobs < 2 or len(files) < PARALLEL_FROM:
         return _check_many(tree, files, max_bytes)
@@ -155,18 +155,20 @@ def validate_tree(
     model_dirs = {model_folder(p) for p in documents}
     problems = special_problems(tree, all_paths)
     if paths is None and cache is not None and getattr(tree, "stat_key", None) is not None:
-        check = _WholeTree(tree, documents, max_bytes, jobs, cache, model_dirs.__contains__)
+        from modelops_gitops.repo.validate_index import WholeTree
+
+        check = WholeTree(tree, documents, max_bytes, jobs, cache, model_dirs.__contains__)
         return Report(len(documents), sorted_problems(problems + check.run()))
     results = cached_check(tree, wanted, max_bytes, jobs, cache)
     facts = [r.facts for r in results if r.facts is not None]
     problems += [p for r in results for p in r.problems]
     problems += missing_singletons({f.kind for f in facts}, _broken_policy(results))
     issues = cross_check(facts, model_exists=model_dirs.__contains__)
-    problems += [p for found in _located(tree, issues, max_bytes).values() for p in found]
+    problems += [p for found in locate_issues(tree, issues, max_bytes).values() for p in found]
     return Report(len(wanted), sorted_problems(problems))
 
 
-def _located(
+def locate_issues(
     tree: Tree, issues: dict[str, list[Issue]], max_bytes: int
 ) -> dict[str, list[Problem]]:
     if not issues:
@@ -190,126 +192,15 @@ def missing_singletons(kinds: set[str], broken_policy: bool) -> list[Problem]:
     ]
 
 
-class _WholeTree:
-    """The whole work tree against the cache's index (see validate_cache.py): a document
-    whose signature matches its entry and that had no problem is not read at all, not even
-    its shard. When no document came, went or changed its summary (kind, name, provides),
-    what the documents provide is unchanged, so the others' cross-document problems are the
-    index's and only the changed documents are checked against the others' summaries;
-    otherwise every document's facts are loaded and all are checked, as without an index."""
-
-    def __init__(
-        self,
-        tree: Tree,
-        documents: list[str],
-        max_bytes: int,
-        jobs: int,
-        cache: ValidateCache,
-        model_exists: Callable[[str], bool],
-    ) -> None:
-        self.tree, self.documents, self.max_bytes, self.jobs = tree, documents, max_bytes, jobs
-        self.cache, self.model_exists = cache, model_exists
-        self.keys = cache.keys(tree, documents, max_bytes)
-        self.results: dict[str, FileResult] = {}
-
-    def run(self) -> list[Problem]:
-        old = self.cache.read_index(self.max_bytes)
-        clean: set[str] = set()  # unchanged and without problems: nothing to read
-        for file in self.documents:
-            key, entry = self.keys[file], old.entries.get(file)
-            if key is not None and entry is not None and entry[0] == key[2:] and not entry[4]:
-                clean.add(file)
-            elif (hit := self.cache.get(key)) is not None:
-                self.results[file] = hit
-        self._check([f for f in self.documents if f not in clean and f not in self.results])
-        entries = {
-            f: old.entries[f] if f in clean else self._entry(f, old.entries.get(f))
-            for f in self.documents
-        }
-        unchanged = (
-            old.cross is not None
-            and list(old.entries) == self.documents
-            and all(old.entries[f][1:4] == entries[f][1:4] for f in self.results)
-        )
-        if unchanged:
-            assert old.cross is not None
-            cross = self._cross_of_changed(old.cross, entries)
-        else:
-            cross = self._cross_of_all(clean)
-        problems = [
-            p for f in self.documents if f in self.results for p in self.results[f].problems
-        ]
-        kinds = {e[1] for e in entries.values() if e[1] is not None}
-        broken = any(e[1] is None and f.startswith(f"{POLICIES_DIR}/") for f, e in entries.items())
-        problems += missing_singletons(kinds, broken)
-        problems += [Problem(*p) for found in cross.values() for p in found]
-        if entries != old.entries or cross != old.cross:
-            self.cache.write_index(self.max_bytes, Index(entries, cross))
-        return problems
-
-    def _entry(self, file: str, old: Entry | None) -> Entry:
-        """`file`'s new entry. A racy file (no key) that still says what it said keeps its
-        old entry: its signature no longer matches the file, so it is checked again next
-        run all the same, and the index is not rewritten for it."""
-        key, result = self.keys[file], self.results[file]
-        facts = result.facts
-        summary = (None, "", ()) if facts is None else (facts.kind, facts.name, facts.provides)
-        entry = (None if key is None else tuple(key[2:]), *summary, bool(result.problems))
-        if key is None and old is not None and old[1:] == entry[1:]:
-            return old
-        return entry
-
-    def _check(self, files: list[str]) -> None:
-        for result in _check_files(self.tree, files, self.max_bytes, self.jobs):
-            self.cache.put(self.keys[result.file], result)
-            self.results[result.file] = result
-        self.cache.save()
-
-    def _cross_of_changed(
-        self, old: dict[str, Located], entries: dict[str, Entry]
-    ) -> dict[str, Located]:
-        cross = {f: found for f, found in old.items() if f not in self.results}
-        if not self.results:
-            return cross
-        known = universe((f, e[1], e[2], e[3]) for f, e in entries.items() if e[1] is not None)
-        issues = {}
-        for file, result in self.results.items():
-            facts = result.facts
-            if facts is not None and (found := issues_of(facts, known, self.model_exists)):
-                issues[file] = found
-        cross.update(_plain(_located(self.tree, issues, self.max_bytes)))
-        return cross
-
-    def _cross_of_all(self, clean: set[str]) -> dict[str, Located]:
-        missing = []
-        for file in sorted(clean):
-            hit = self.cache.get(self.keys[file])
-            if hit is None:
-                missing.append(file)
-            else:
-                self.results[file] = hit
-        self._check(missing)
-        facts = [r.facts for f in self.documents if (r := self.results[f]).facts is not None]
-        issues = cross_check(facts, model_exists=self.model_exists)
-        return _plain(_located(self.tree, issues, self.max_bytes))
-
-
-def _plain(located: dict[str, list[Problem]]) -> dict[str, Located]:
-    return {
-        file: tuple((p.file, p.line, p.column, p.field, p.message) for p in found)
-        for file, found in located.items()
-    }
-
-
 def cached_check(
     tree: Tree, files: list[str], max_bytes: int, jobs: int, cache: ValidateCache | None
 ) -> list[FileResult]:
     if cache is None:
-        return _check_files(tree, files, max_bytes, jobs)
+        return check_files(tree, files, max_bytes, jobs)
     keys = cache.keys(tree, files, max_bytes)
     hits = {f: cache.get(k) for f, k in keys.items()}
     todo = [f for f in files if hits.get(f) is None]
-    fresh = {r.file: r for r in _check_files(tree, todo, max_bytes, jobs)}
+    fresh = {r.file: r for r in check_files(tree, todo, max_bytes, jobs)}
     for file, result in fresh.items():
         cache.put(keys[file], result)
     cache.save()
