@@ -187,6 +187,19 @@ class WorkTree:
     def read(self, path: str) -> bytes:
         return read_inside(self.root, path)
 
+    def stat_keys(self, paths: list[str]) -> dict[str, tuple[int, int, int, int] | None]:
+        """`stat_key` of many paths (None: cannot stat), in one tight loop."""
+        out: dict[str, tuple[int, int, int, int] | None] = {}
+        root, stat = self._root_str, os.stat
+        for path in paths:
+            try:
+                info = stat(f"{root}/{path}")
+            except OSError:
+                out[path] = None
+            else:
+                out[path] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        return out
+
     def stat_key(self, path: str) -> tuple[int, int, int, int]:
         """(size, mtime_ns, ctime_ns, inode) of the file `read(path)` reads: a symlink is
         followed, so editing its target changes the key."""

@@ -76,17 +76,23 @@ class ValidateCache:
         stat_key = getattr(tree, "stat_key", None)
         if stat_key is None:
             return self._blob_keys(tree, files, max_bytes)
-        out: dict[str, Key | None] = {}
-        now = time.time_ns()
-        for file in files:
-            try:
-                signature = stat_key(file)  # (size, mtime_ns, ctime_ns, inode)
-            except OSError:
-                out[file] = None
-                continue
-            racy = now - max(signature[1], signature[2]) < RACY_NS
-            out[file] = None if racy else (file, max_bytes, *signature)
-        return out
+        stat_keys = getattr(tree, "stat_keys", None)
+        if stat_keys is not None:
+            signatures = stat_keys(files)
+        else:
+            signatures = {}
+            for file in files:
+                try:
+                    signatures[file] = stat_key(file)  # (size, mtime_ns, ctime_ns, inode)
+                except OSError:
+                    signatures[file] = None
+        settled = time.time_ns() - RACY_NS
+        return {
+            file: None
+            if signature is None or max(signature[1], signature[2]) > settled
+            else (file, max_bytes, *signature)
+            for file, signature in signatures.items()
+        }
 
     @staticmethod
     def _blob_keys(tree: Tree, files: list[str], max_bytes: int) -> dict[str, Key | None]:
