@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from modelops_gitops.cli import main
+from modelops_gitops.entry import main
 
 main()

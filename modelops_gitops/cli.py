@@ -21,12 +21,12 @@ except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import ClickException  # type: ignore[assignment]
 
 from modelops_gitops import __version__, quiet_output
+from modelops_gitops.boundary import guarded
 from modelops_gitops.console import COLOR_CHOICES, set_color, set_verbosity
-from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
+from modelops_gitops.errors import EXIT_INPUT, InputError
 from modelops_gitops.extras import require
 from modelops_gitops.help_format import plain_help
 from modelops_gitops.repo.workspace import resolve_repo
-from modelops_gitops.terminal import printable
 
 app = typer.Typer(
     name="modelops-gitops",
@@ -912,6 +912,13 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in args  # hidden, accepted anywhere on the line
     args = [a for a in args if a != "--traceback"]
+    code = guarded(lambda: _run(args), show_traceback=show_traceback)
+    quiet_output.finish(args)
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
+    """typer's own outcomes as exit codes; the rest is left to the boundary (`guarded`)."""
     click_command = plain_help(typer.main.get_command(app))
     try:
         code = click_command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
@@ -923,24 +930,4 @@ def main(argv: list[str] | None = None) -> None:
     except ClickException as exc:  # usage errors: unknown option, missing argument
         exc.show()
         code = EXIT_INPUT
-    except ModelOpsError as exc:
-        typer.echo(printable(_message(exc)), err=True)
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        code = 130
-    except Exception as exc:  # the boundary: nothing escapes as a traceback
-        if show_traceback:
-            import traceback
-
-            traceback.print_exc()
-        typer.echo(printable(f"internal error: {type(exc).__name__}: {exc}"), err=True)
-        typer.echo("(run again with --traceback for details)", err=True)
-        code = EXIT_INTERNAL
-    quiet_output.finish(args)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-def _message(exc: ModelOpsError) -> str:
-    text = str(exc)
-    return f"error: {text}" if "\n" not in text and ":" not in text else text
+    return code if isinstance(code, int) else 0

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import make_repo, valid_files
 from plan_fixtures import CREDIT, NOW, governed_repo, open_pr, run_git, set_stage
 
 HEAVY = ("sklearn", "scipy", "matplotlib", "skops", "github3", "fairlearn", "pandas", "pyarrow")
@@ -156,3 +157,33 @@ def test_a_warm_validate_imports_no_heavy_library(pr_repo: Path) -> None:
     """The second run answers from the cache (facts decoded from plain tuples)."""
     imported(pr_repo, "validate")
     assert imported(pr_repo, "validate") == set()
+
+
+def test_a_warm_validate_through_the_console_script_imports_neither_typer_nor_pydantic(
+    tmp_path: Path,
+) -> None:
+    """`entry.main` runs a plain `validate` without typer; a warm run, every file a cache
+    hit, validates nothing and so builds no pydantic model either."""
+    repo = make_repo(tmp_path, valid_files())
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('LOADED:' + ','.join(sorted("
+        "{m.split('.')[0] for m in sys.modules} & {'typer', 'pydantic', 'jsonschema'})) + '\\n'))\n"
+        # the files are seconds old: let them count as settled (see test_validate.settled)
+        "from modelops_gitops.repo import tree, validate_cache\n"
+        "tree.RACY_NS = validate_cache.RACY_NS = 0\n"
+        "from modelops_gitops.entry import main\n"
+        "main(sys.argv[1:])\n"
+    )
+
+    def loaded(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, *args], cwd=repo, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stderr.splitlines()[-1]
+
+    assert loaded("validate") == "LOADED:pydantic"  # the first run checks every file
+    assert loaded("validate") == "LOADED:"
+    assert loaded("validate", "--format", "json") == "LOADED:"
+    assert "typer" in loaded("validate", "--help")  # anything else goes to typer

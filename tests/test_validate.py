@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CHURN_MODEL, Result, make_repo, snapshot, valid_files, write_files
 
-from modelops_gitops.repo import validate, validate_cache
+from modelops_gitops.repo import tree, validate, validate_cache
 from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, document_paths
 from modelops_gitops.repo.validate import FileResult, validate_tree
@@ -44,6 +44,7 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     never cached (see test_a_file_rewritten_within_the_same_tick_is_read_again). Here, let
     every file count as settled."""
     monkeypatch.setattr(validate_cache, "RACY_NS", 0)
+    monkeypatch.setattr(tree, "RACY_NS", 0)  # folders, for the remembered listing
 
 
 def rewrite(path: Path, text: str) -> None:
@@ -240,6 +241,7 @@ def test_a_corrupt_shard_is_ignored(
 ) -> None:
     assert cli("validate", "--repo", str(valid_repo)).code == 0
     shard_path(valid_repo, MODEL).write_bytes(content)
+    (valid_repo / CACHE / validate_cache.INDEX_FILE).unlink()  # else no shard is read at all
     reads.clear()
     result = cli("validate", "--repo", str(valid_repo))
     assert result.code == 0, result
@@ -260,6 +262,7 @@ def test_a_damaged_entry_is_a_miss(valid_repo: Path, cli: Cli, reads: list[str])
     fmt, version, entries = marshal.loads(path.read_bytes())
     entries[MODEL] = (entries[MODEL][0], ("only", "two"))
     path.write_bytes(marshal.dumps((fmt, version, entries)))
+    (valid_repo / CACHE / validate_cache.INDEX_FILE).unlink()  # else no shard is read at all
     reads.clear()
     assert cli("validate", "--repo", str(valid_repo)).code == 0
     assert reads == [MODEL]
@@ -268,16 +271,17 @@ def test_a_damaged_entry_is_a_miss(valid_repo: Path, cli: Cli, reads: list[str])
 @pytest.mark.usefixtures("settled")
 def test_an_edit_rewrites_only_its_shard(valid_repo: Path, cli: Cli) -> None:
     assert cli("validate", "--repo", str(valid_repo)).code == 0
-    shards = sorted((valid_repo / CACHE).iterdir())
+    shards = sorted((valid_repo / CACHE).glob("[0-9a-f][0-9a-f].marshal"))
     assert len(shards) == len({validate_cache.shard_of(f) for f in DOCUMENTS})
-    before = {p.name: p.stat().st_mtime_ns for p in shards}
+    before = {p.name: p.stat().st_mtime_ns for p in (valid_repo / CACHE).iterdir()}
     untouched = shard_path(valid_repo, MODEL).stat().st_ino
     rewrite(valid_repo / MODEL, CHURN_MODEL.replace("owner: ml-team", "owner: data-science"))
     result = cli("validate", "--repo", str(valid_repo))
     assert "unknown team 'data-science'" in result.out
     after = {p.name: p.stat().st_mtime_ns for p in sorted((valid_repo / CACHE).iterdir())}
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {shard_path(valid_repo, MODEL).name}
+    # its shard, and the index (its entry's signature); not the others, not the listing
+    assert changed == {shard_path(valid_repo, MODEL).name, validate_cache.INDEX_FILE}
     assert shard_path(valid_repo, MODEL).stat().st_ino != untouched  # replaced atomically
 
 

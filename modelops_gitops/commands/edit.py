@@ -23,8 +23,8 @@ from modelops_gitops.errors import EXIT_OK, ConflictError, InputError
 from modelops_gitops.files import write_atomic
 from modelops_gitops.kinds import Lifecycle, Model
 from modelops_gitops.kinds.common import NAME_PATTERN, SEMVER_PATTERN, RiskTier
+from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES
 from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat, Task
-from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo import edit
 from modelops_gitops.repo.columns import columns_of

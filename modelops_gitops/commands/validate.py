@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import typer
-
+from modelops_gitops.boundary import echo
 from modelops_gitops.errors import EXIT_INPUT, EXIT_OK
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo.tree import WorkTree
@@ -34,9 +33,12 @@ def run(root: Path, paths: list[Path], fmt: str, use_cache: bool = True) -> int:
     private = cache_dir(root) if use_cache else None
     cache = ValidateCache(private / CACHE_DIR) if private is not None else None
     wanted = relative_paths(root, paths) if paths else None
-    report = validate_tree(WorkTree(root), wanted, cache=cache)
+    tree = WorkTree(root, listing=cache.read_listing() if cache is not None else None)
+    report = validate_tree(tree, wanted, cache=cache)
+    if cache is not None and tree.listing is not None and tree.listing_changed:
+        cache.write_listing(tree.listing)
     text = render(report, fmt)
-    typer.echo(printable(text) if fmt == "text" else text, nl=False)
+    echo(printable(text) if fmt == "text" else text, nl=False)
     return EXIT_OK if report.ok else EXIT_INPUT
 
 

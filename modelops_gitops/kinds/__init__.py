@@ -30,7 +30,15 @@ _HOMES = {
     "Repository": "settings",
 }
 
-__all__ = ["KINDS", "Lifecycle", "Model", "Policy", "Repository", "Teams", "Waiver"]
+__all__ = ["KINDS", "Lifecycle", "Model", "Policy", "Repository", "Teams", "Waiver", "kind_class"]
+
+
+def kind_class(kind: str) -> type[BaseModel]:
+    """The model of one `kind` (a key of KINDS), building no other kind's."""
+    if kind not in _HOMES:
+        raise KeyError(kind)
+    found: type[BaseModel] = __getattr__(kind)
+    return found
 
 
 def __getattr__(name: str) -> Any:

@@ -9,9 +9,7 @@ from pydantic import Field, field_validator
 
 from modelops_gitops.kinds.common import ApiVersion, Duration, Enforcement, Metadata, Strict
 from modelops_gitops.kinds.deploy import KServeSettings, MlflowSettings
-
-DEFAULT_MAX_BYTES = 1_048_576  # per document file; modelops.yaml may change it
-MIN_FILE_LIMIT, MAX_FILE_LIMIT = 1024, 64 * 1_048_576  # what modelops.yaml may set
+from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
 
 
 class Provider(Strict):

@@ -13,10 +13,9 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from modelops_gitops import API_VERSION
-from modelops_gitops.kinds import KINDS
-from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES
+from modelops_gitops.kinds import kind_class
+from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
-from modelops_gitops.repo.field_names import allowed_fields
 from modelops_gitops.repo.tree import MODELOPS_FILE, MODELS_DIR, model_folder
 from modelops_gitops.repo.yaml_source import (
     Parsed,
@@ -104,7 +103,7 @@ def _validate(file: str, data: Any) -> tuple[BaseModel | None, list[tuple[Path, 
         where = " or ".join(allowed)
         return None, [(("kind",), f"expected kind {where} in this file, found {kind!r}")]
     try:
-        doc = KINDS[kind].model_validate(data)
+        doc = kind_class(kind).model_validate(data)  # only that kind's models are built
     except ValidationError as exc:
         return None, [_issue(data, err, kind) for err in exc.errors()]
     folder = model_folder(file)
@@ -155,6 +154,8 @@ def _issue(data: Any, err: Any, doc_kind: str) -> tuple[Path, str]:
     path = _data_path(data, tuple(err["loc"]))
     kind, value = err["type"], err.get("input")
     if kind == "extra_forbidden":
+        from modelops_gitops.repo.field_names import allowed_fields  # every kind's schema
+
         valid = allowed_fields(doc_kind, data, path[:-1])
         hint = did_you_mean(str(path[-1]), valid) if valid and path else ""
         return path, f"unknown field{hint or ' (check the spelling; unknown fields are errors)'}"

@@ -9,32 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-from pydantic import BaseModel
-
-from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
-from modelops_gitops.kinds.policy import (
-    ApprovalsRule,
-    FreezeRule,
-    PreviousStageRule,
-    RequireRule,
-    rule_id,
-)
 from modelops_gitops.repo.facts import Facts, Issue, Ref
 from modelops_gitops.repo.yaml_source import Path
 from modelops_gitops.suggest import did_you_mean
 
+if TYPE_CHECKING:
+    from modelops_gitops.kinds import Lifecycle, Model, Policy
 
-def facts_of(file: str, doc: BaseModel) -> tuple[Facts, list[Issue]]:
-    """The facts of one valid document, and the problems found inside it alone."""
-    if isinstance(doc, Model):
+
+def facts_of(file: str, doc: Any) -> tuple[Facts, list[Issue]]:
+    """The facts of one valid document, and the problems found inside it alone. Dispatched on
+    the document's `kind`, so checking a model builds no other kind's pydantic models."""
+    kind = doc.kind
+    if kind == "Model":
         return _model(file, doc)
-    if isinstance(doc, Policy):
+    if kind == "Policy":
         return _policy(file, doc)
-    if isinstance(doc, Waiver):
+    if kind == "Waiver":
         spec = doc.spec
         refs = (
             Ref(("spec", "model"), "model", spec.model),
@@ -42,13 +36,13 @@ def facts_of(file: str, doc: BaseModel) -> tuple[Facts, list[Issue]]:
             Ref(("spec", "rule"), "rule", spec.rule, scope=spec.policy),
         )
         return Facts(file, "Waiver", doc.metadata.name, refs=refs), []
-    if isinstance(doc, Lifecycle):
+    if kind == "Lifecycle":
         return _lifecycle(file, doc)
-    if isinstance(doc, Teams):
+    if kind == "Teams":
         names = [t.name for t in doc.spec.teams]
         issues = _duplicates(names, lambda i: ("spec", "teams", i, "name"), "team")
         return Facts(file, "Teams", doc.metadata.name, provides=tuple(names)), issues
-    assert isinstance(doc, Repository)
+    assert kind == "Repository", kind
     return Facts(file, "Repository", doc.metadata.name), []
 
 
@@ -80,6 +74,14 @@ def _model(file: str, doc: Model) -> tuple[Facts, list[Issue]]:
 
 
 def _policy(file: str, doc: Policy) -> tuple[Facts, list[Issue]]:
+    from modelops_gitops.kinds.policy import (
+        ApprovalsRule,
+        FreezeRule,
+        PreviousStageRule,
+        RequireRule,
+        rule_id,
+    )
+
     spec = doc.spec
     refs = [
         Ref(("spec", "selector", "stages", i), "stage", s)
@@ -103,6 +105,9 @@ def _policy(file: str, doc: Policy) -> tuple[Facts, list[Issue]]:
                 if _naive(w.end) <= _naive(w.start)
             ]
         elif isinstance(rule, RequireRule):
+            from jsonschema import Draft202012Validator  # 0.1 s: only for a require rule
+            from jsonschema.exceptions import SchemaError
+
             try:
                 Draft202012Validator.check_schema(rule.schema_)
             except SchemaError as exc:

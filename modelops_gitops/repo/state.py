@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
-from modelops_gitops.kinds.settings import DEFAULT_MAX_BYTES, RepositorySpec
+from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES
+from modelops_gitops.kinds.settings import RepositorySpec
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo.document_cache import DocumentCache
 from modelops_gitops.repo.load import document_of, load_with_data, locate

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +23,10 @@ POLICIES_DIR = "policies"
 AUDIT_DIR = "audit"
 DEPLOY_DIR = "deploy"
 YAML_SUFFIXES = (".yaml", ".yml")
+# A folder changed this recently may change again within the same timestamp tick without its
+# signature changing: listed every time (as validate_cache.RACY_NS for files).
+RACY_NS = 2_000_000_000
+Listing = dict[str, tuple[tuple[int, int, int] | None, tuple[tuple[str, str], ...]]]
 
 
 class Tree(Protocol):
@@ -105,10 +110,15 @@ class WorkTree:
     _SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__", ".modelops-cache"})
     TOPS: tuple[str, ...] = (MODELOPS_FILE, MODELS_DIR, POLICIES_DIR)  # what paths() lists
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, listing: Listing | None = None) -> None:
         self.root = root.resolve()
         self._root_str = str(self.root)
         self.label = "WORKTREE"
+        # Folders' entries remembered from an earlier run (git's "untracked cache"): a folder
+        # whose signature is unchanged, and not racy, is not listed again. `paths()` updates
+        # it and sets `listing_changed`; None lists every folder.
+        self.listing = listing
+        self.listing_changed = False
 
     def paths(self) -> list[str]:
         # os.scandir and string joins: this lists every file of a 10,000-model repository on
@@ -116,6 +126,7 @@ class WorkTree:
         found: list[str] = []
         special: dict[str, str] = {}
         root = str(self.root)
+        self._seen: set[str] = set()
         for top in self.TOPS:
             start = os.path.join(root, top)
             if os.path.islink(start) and os.path.isdir(start):
@@ -125,19 +136,45 @@ class WorkTree:
             elif os.path.isdir(start):
                 self._scan(start, top, found, special)
         self._special = special
+        if self.listing is not None and len(self.listing) != len(self._seen):
+            for gone in set(self.listing) - self._seen:  # folders deleted since
+                del self.listing[gone]
+            self.listing_changed = True
         return sorted(found)
 
+    def _entries(self, folder: str, rel: str) -> tuple[tuple[str, str], ...]:
+        """(name, type) of `folder`'s entries: "d" a folder, "l" a symlink, "f" anything else;
+        from `listing` while the folder's (mtime, ctime, inode) is unchanged and not racy."""
+        if self.listing is not None:
+            self._seen.add(rel)
+            info = os.lstat(folder)
+            signature = (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            known = self.listing.get(rel)
+            if known is not None and known[0] == signature:
+                return known[1]
+        with os.scandir(folder) as found:
+            entries = tuple(
+                (e.name, "d" if e.is_dir(follow_symlinks=False) else "l" if e.is_symlink() else "f")
+                for e in found
+            )
+        if self.listing is not None:
+            racy = time.time_ns() - max(signature[0], signature[1]) < RACY_NS
+            remembered = (None if racy else signature, entries)
+            if self.listing.get(rel) != remembered:
+                self.listing[rel] = remembered
+                self.listing_changed = True
+        return entries
+
     def _scan(self, folder: str, rel: str, found: list[str], special: dict[str, str]) -> None:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = f"{rel}/{entry.name}"
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in self._SKIP_DIRS:
-                        self._scan(entry.path, name, found, special)
-                elif entry.is_symlink() and entry.is_dir():
-                    special[name] = SYMLINKED_FOLDER
-                else:
-                    found.append(name)
+        for entry, kind in self._entries(folder, rel):
+            name = f"{rel}/{entry}"
+            if kind == "d":
+                if entry not in self._SKIP_DIRS:
+                    self._scan(f"{folder}/{entry}", name, found, special)
+            elif kind == "l" and os.path.isdir(f"{folder}/{entry}"):  # where it points now
+                special[name] = SYMLINKED_FOLDER
+            else:
+                found.append(name)
 
     def special_paths(self) -> dict[str, str]:
         """Symlinked folders (never followed): path -> what it is."""
@@ -150,6 +187,19 @@ class WorkTree:
 
     def read(self, path: str) -> bytes:
         return read_inside(self.root, path)
+
+    def stat_keys(self, paths: list[str]) -> dict[str, tuple[int, int, int, int] | None]:
+        """`stat_key` of many paths (None: cannot stat), in one tight loop."""
+        out: dict[str, tuple[int, int, int, int] | None] = {}
+        root, stat = self._root_str, os.stat
+        for path in paths:
+            try:
+                info = stat(f"{root}/{path}")
+            except OSError:
+                out[path] = None
+            else:
+                out[path] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        return out
 
     def stat_key(self, path: str) -> tuple[int, int, int, int]:
         """(size, mtime_ns, ctime_ns, inode) of the file `read(path)` reads: a symlink is

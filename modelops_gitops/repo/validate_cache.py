@@ -8,6 +8,14 @@ shard files, a file's shard chosen by a stable hash of its path: only the shards
 asked about are read, and after an edit only the shards that changed are rewritten, each
 atomically. Shards hold plain tuples in `marshal` format (no code is ever loaded from them);
 a corrupt, truncated or foreign shard is ignored and rebuilt.
+
+Beside the shards, an index (`index.marshal`) serves the warm `validate` of the whole work
+tree: per document its stat signature and a summary (kind, name, what it provides, whether
+it has problems), and the cross-document problems of the last run. With it a warm run after
+editing one model reads one shard (none when the file is valid), not 64: see
+`repo/validate.py`. The index is only ever trusted entry by entry (the signature must match)
+and written after the shards; a corrupt or foreign one is ignored. `folders.marshal` keeps
+the work tree's folder listing for `WorkTree(listing=...)` (git's untracked cache).
 """
 
 from __future__ import annotations
@@ -17,25 +25,40 @@ import os
 import tempfile
 import time
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelops_gitops import __version__
 from modelops_gitops.errors import InputError
 
+# A file changed this recently may change again within the same timestamp tick without its
+# signature changing (git's "racily clean" entries): it is read every time, never cached.
+from modelops_gitops.repo.tree import RACY_NS as RACY_NS
+from modelops_gitops.repo.tree import Listing
+
 if TYPE_CHECKING:
     from modelops_gitops.repo.tree import Tree
     from modelops_gitops.repo.validate import FileResult
 
 _FORMAT = 4  # 4: sharded marshal tuples (3: one pickle, validate.pickle)
+_INDEX_FORMAT = 1
 SHARDS = 64
 CACHE_DIR = "validate"  # under the private cache directory
+INDEX_FILE = "index.marshal"
+LISTING_FILE = "folders.marshal"  # the work tree's folders, for WorkTree(listing=...)
 LEGACY_FILE = "validate.pickle"  # the single-file cache of earlier versions, removed on save
 Key = tuple[Any, ...]
 Shard = dict[str, tuple[Key, Any]]  # file -> (key, encoded result)
-# A file changed this recently may change again within the same timestamp tick without its
-# signature changing (git's "racily clean" entries): it is read every time, never cached.
-RACY_NS = 2_000_000_000
+# file -> (stat signature or None, kind or None (no facts), name, provides, has problems)
+Entry = tuple[tuple[int, ...] | None, str | None, str, tuple[str, ...], bool]
+Located = tuple[tuple[str, int, int, str, str], ...]  # problems as plain tuples
+
+
+@dataclass(frozen=True)
+class Index:
+    entries: dict[str, Entry]  # every document of the last whole-tree run, in file order
+    cross: dict[str, Located] | None  # its cross-document problems per file; None: unknown
 
 
 def shard_of(file: str) -> int:
@@ -53,17 +76,23 @@ class ValidateCache:
         stat_key = getattr(tree, "stat_key", None)
         if stat_key is None:
             return self._blob_keys(tree, files, max_bytes)
-        out: dict[str, Key | None] = {}
-        now = time.time_ns()
-        for file in files:
-            try:
-                signature = stat_key(file)  # (size, mtime_ns, ctime_ns, inode)
-            except OSError:
-                out[file] = None
-                continue
-            racy = now - max(signature[1], signature[2]) < RACY_NS
-            out[file] = None if racy else (file, max_bytes, *signature)
-        return out
+        stat_keys = getattr(tree, "stat_keys", None)
+        if stat_keys is not None:
+            signatures = stat_keys(files)
+        else:
+            signatures = {}
+            for file in files:
+                try:
+                    signatures[file] = stat_key(file)  # (size, mtime_ns, ctime_ns, inode)
+                except OSError:
+                    signatures[file] = None
+        settled = time.time_ns() - RACY_NS
+        return {
+            file: None
+            if signature is None or max(signature[1], signature[2]) > settled
+            else (file, max_bytes, *signature)
+            for file, signature in signatures.items()
+        }
 
     @staticmethod
     def _blob_keys(tree: Tree, files: list[str], max_bytes: int) -> dict[str, Key | None]:
@@ -111,6 +140,61 @@ class ValidateCache:
             self._write(index)
         self._dirty.clear()
 
+    def read_index(self, max_bytes: int) -> Index:
+        """The index written with this size limit, or an empty one."""
+        empty = Index({}, None)
+        try:
+            data = marshal.loads((self.path / INDEX_FILE).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return empty
+        if not (
+            isinstance(data, tuple)
+            and len(data) == 5
+            and data[:3] == (_INDEX_FORMAT, __version__, max_bytes)
+            and isinstance(data[3], dict)
+            and isinstance(data[4], dict)
+            and all(type(e) is tuple and len(e) == 5 for e in data[3].values())
+            and all(type(p) is tuple for p in data[4].values())
+        ):
+            return empty
+        return Index(data[3], data[4])
+
+    def write_index(self, max_bytes: int, index: Index) -> None:
+        """Write `index` (after `save`: an entry never runs ahead of the shards)."""
+        if index.cross is None:
+            return
+        body = marshal.dumps((_INDEX_FORMAT, __version__, max_bytes, index.entries, index.cross))
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        self._replace(INDEX_FILE, body)
+
+    def read_listing(self) -> Listing:
+        """The folders' entries of the last run (see `WorkTree`), or an empty mapping."""
+        try:
+            data = marshal.loads((self.path / LISTING_FILE).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+        if not (
+            isinstance(data, tuple)
+            and len(data) == 3
+            and data[:2] == (_INDEX_FORMAT, __version__)
+            and isinstance(data[2], dict)
+            and all(
+                type(v) is tuple and len(v) == 2 and type(v[1]) is tuple for v in data[2].values()
+            )
+        ):
+            return {}
+        return data[2]
+
+    def write_listing(self, listing: Listing) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        self._replace(LISTING_FILE, marshal.dumps((_INDEX_FORMAT, __version__, listing)))
+
     def _file(self, index: int) -> Path:
         return self.path / f"{index:02x}.marshal"
 
@@ -138,14 +222,18 @@ class ValidateCache:
 
     def _write(self, index: int) -> None:
         body = marshal.dumps((_FORMAT, __version__, self._shards[index]))
+        self._replace(self._file(index).name, body)
+
+    def _replace(self, name: str, body: bytes) -> None:
+        """Write `name` in the cache folder atomically; an unwritable cache costs time only."""
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{index:02x}.")
+            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{name}.")
         except OSError:
             return
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(body)
-            os.replace(tmp, self._file(index))
+            os.replace(tmp, self.path / name)
         except OSError:
             Path(tmp).unlink(missing_ok=True)
 

@@ -42,12 +42,16 @@ MAX_DEPTH = 32
 Path = tuple[str | int, ...]
 Locations = dict[Path, tuple[int, int]]
 
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_OCT = re.compile(r"^0o[0-7]+$")
-_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(nan|NaN|NAN)$")
+# The YAML 1.2 core schema's number forms, tried in this order (the first that matches the
+# whole scalar wins, as separate patterns tried one by one would): one `match` per scalar.
+_NUMBER = re.compile(
+    r"^(?:(?P<int>[-+]?[0-9]+)"
+    r"|(?P<float>[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)"
+    r"|(?P<oct>0o[0-7]+)"
+    r"|(?P<hex>0x[0-9a-fA-F]+)"
+    r"|(?P<inf>[-+]?\.(?:inf|Inf|INF))"
+    r"|(?P<nan>\.(?:nan|NaN|NAN)))$"
+)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -66,19 +70,21 @@ def resolve_plain(value: str) -> Any:
         return True
     if value in _FALSE:
         return False
-    if _INT.match(value):
+    number = _NUMBER.match(value)
+    if number is None:
+        return value
+    form = number.lastgroup
+    if form == "int":
         return int(value)
-    if _FLOAT.match(value):
+    if form == "float":
         return float(value)
-    if _OCT.match(value):
+    if form == "oct":
         return int(value[2:], 8)
-    if _HEX.match(value):
+    if form == "hex":
         return int(value[2:], 16)
-    if _INF.match(value):
+    if form == "inf":
         return float("-inf") if value[0] == "-" else float("inf")
-    if _NAN.match(value):
-        return float("nan")
-    return value
+    return float("nan")
 
 
 class YamlProblem(Exception):
