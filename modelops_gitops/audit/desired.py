@@ -24,10 +24,14 @@ from modelops_gitops.repo.workspace import cache_dir
 Desired = dict[str, dict[str, str]]  # model -> stage -> version
 
 
-def model_paths(tree: Tree, models: Iterable[str] | None = None) -> list[str]:
-    """The model files of `tree`: all of them, or those of `models` that exist."""
+def model_paths(
+    tree: Tree, models: Iterable[str] | None = None, *, listing: list[str] | None = None
+) -> list[str]:
+    """The model files of `tree`: all of them, or those of `models` that exist. `listing`:
+    `tree.paths()` when the caller has it already."""
     if models is None:
-        return [p for p in document_paths(tree.paths()) if model_folder(p) is not None]
+        paths = tree.paths() if listing is None else listing
+        return [p for p in document_paths(paths) if model_folder(p) is not None]
     found = []
     for name in models:
         path = model_file(name)

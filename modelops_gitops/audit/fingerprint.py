@@ -48,11 +48,22 @@ def fingerprint(tree: Tree, paths: Iterable[str], *salt: str) -> str | None:
 
 
 def files_under(root: str | os.PathLike[str], folder: str) -> list[str]:
-    """Every path under `folder` of a work tree (links listed, not followed)."""
-    found = []
-    top = os.path.join(root, folder)
-    for current, dirs, files in os.walk(top):
-        rel = os.path.relpath(current, root).replace(os.sep, "/")
-        found += [f"{rel}/{name}" for name in files]
-        found += [f"{rel}/{name}" for name in dirs if os.path.islink(os.path.join(current, name))]
+    """Every path under `folder` of a work tree (links listed, not followed). One `scandir`
+    per folder: the entry types come with the listing, so no `lstat` per folder."""
+    found: list[str] = []
+    base = os.fspath(root)
+    stack = [folder]
+    while stack:
+        rel = stack.pop()
+        try:
+            entries = os.scandir(os.path.join(base, rel))
+        except OSError:  # missing, not a folder, unreadable: nothing listed (as os.walk)
+            continue
+        with entries:
+            for entry in entries:
+                name = f"{rel}/{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(name)
+                else:  # files, links (to files or folders, or broken), anything else
+                    found.append(name)
     return found
