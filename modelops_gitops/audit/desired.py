@@ -49,17 +49,26 @@ def desired_stages(
     private = cache_dir(root) if use_cache and root is not None else None
     cache = ValidateCache(private / CACHE_DIR) if private is not None else None
     max_bytes = max_bytes_of(tree)
-    results = cached_check(tree, paths, max_bytes, os.cpu_count() or 1, cache)
+    # Kept results are read for their stages alone; the others are checked (and kept).
+    kept: dict[str, tuple[str, str, dict[str, str]]] = {}
+    if cache is not None:
+        keys = cache.keys(tree, paths, max_bytes)
+        kept = {p: found for p in paths if (found := cache.stages_of(keys[p])) is not None}
+    todo = [p for p in paths if p not in kept]
+    results = cached_check(tree, todo, max_bytes, os.cpu_count() or 1, cache) if todo else []
     results = _refresh_stale(tree, results, max_bytes, cache)
     broken = [p for r in results if r.facts is None for p in r.problems]
     if broken:
         raise InputError(broken)
-    desired: Desired = {}
-    for result in results:
+    for path, result in zip(todo, results, strict=True):
         facts = result.facts
         assert facts is not None
-        if facts.kind == "Model":
-            desired[facts.name] = dict(facts.stages)
+        kept[path] = (facts.kind, facts.name, dict(facts.stages))
+    desired: Desired = {}
+    for path in paths:
+        kind, name, stages = kept[path]
+        if kind == "Model":
+            desired[name] = stages
     return desired
 
 

@@ -34,8 +34,8 @@ from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
 from modelops_gitops.commands import status_live
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
+from modelops_gitops.json_text import dumps_indented
 from modelops_gitops.monitor.records import load_records
-from modelops_gitops.render.json_text import dumps_indented
 from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, model_folder
 from modelops_gitops.repo.workspace import cache_dir
