@@ -1,0 +1,66 @@
+"""`files_under` lists what a work tree holds under a folder as `os.walk` did (files, links
+to files or folders listed and never followed, broken links), one `scandir` per folder; and
+deploy drift of a repository with an empty ledger is nothing, without listing the models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from plan_fixtures import governed_repo
+
+from modelops_gitops.apply.deploy_state import work_tree_drifts
+from modelops_gitops.audit.fingerprint import files_under
+from modelops_gitops.audit.ledger import LEDGER_PATH
+
+
+def _walked(root: Path, folder: str) -> list[str]:
+    """The listing as `os.walk` gives it: the reference."""
+    found = []
+    for current, dirs, files in os.walk(root / folder):
+        rel = os.path.relpath(current, root).replace(os.sep, "/")
+        found += [f"{rel}/{name}" for name in files]
+        found += [f"{rel}/{name}" for name in dirs if os.path.islink(os.path.join(current, name))]
+    return sorted(found)
+
+
+def test_files_links_and_nested_folders_are_listed_links_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.yaml").write_text("x")
+    models = tmp_path / "models"
+    (models / "a" / "deep" / "er").mkdir(parents=True)
+    (models / "a" / "model.yaml").write_text("a")
+    (models / "a" / "deep" / "er" / "notes.txt").write_text("n")
+    (models / "empty").mkdir()
+    (models / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (models / "a" / "alias.yaml").symlink_to(models / "a" / "model.yaml")
+    (models / "a" / "broken").symlink_to(tmp_path / "nowhere")
+    listed = sorted(files_under(tmp_path, "models"))
+    assert listed == [
+        "models/a/alias.yaml",
+        "models/a/broken",
+        "models/a/deep/er/notes.txt",
+        "models/a/model.yaml",
+        "models/linked",
+    ]
+    assert listed == _walked(tmp_path, "models")
+
+
+def test_a_missing_folder_or_a_file_lists_nothing(tmp_path: Path) -> None:
+    (tmp_path / "deploy").write_text("a file, not a folder")
+    assert files_under(tmp_path, "deploy") == []
+    assert files_under(tmp_path, "models") == []
+    assert files_under(str(tmp_path), "models") == _walked(tmp_path, "models")
+
+
+def test_an_empty_ledger_has_no_deploy_drift_even_beside_stray_deploy_files(
+    tmp_path: Path,
+) -> None:
+    repo = governed_repo(tmp_path)
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "stray.json").write_text('{"version": "9.9.9"}')
+    for ledger in (None, b"", b"\n\n"):
+        if ledger is not None:
+            (repo / LEDGER_PATH).parent.mkdir(exist_ok=True)
+            (repo / LEDGER_PATH).write_bytes(ledger)
+        assert work_tree_drifts(repo) == []
