@@ -7,7 +7,6 @@ and an exit code here, and nowhere else.
 
 from __future__ import annotations
 
-import gc
 import re
 import sys
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,7 @@ try:  # typer >= 0.22 vendors click (and no longer installs it); older typer use
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import ClickException  # type: ignore[assignment]
 
-from modelops_gitops import __version__, quiet_output
+from modelops_gitops import __version__, collector, quiet_output
 from modelops_gitops.console import COLOR_CHOICES, set_color, set_verbosity
 from modelops_gitops.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, ModelOpsError
 from modelops_gitops.extras import require
@@ -908,22 +907,15 @@ def _root(
         quiet_output.begin()
 
 
-# A command over 10,000 models builds millions of small objects and keeps them to its end
-# (cached facts, statuses, output); at the default gen-0 threshold (700) the collector scans
-# the growing heap hundreds of times for cycles that are not there (a third of `status`).
-GC_THRESHOLD = (100_000, 50, 100)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn every outcome into an exit code."""
-    collector = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLD)
     args = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in args  # hidden, accepted anywhere on the line
     args = [a for a in args if a != "--traceback"]
     click_command = plain_help(typer.main.get_command(app))
     try:
-        code = click_command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
+        with collector.relaxed():  # millions of objects kept to the end: few cycle scans
+            code = click_command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:
@@ -947,7 +939,6 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo("(run again with --traceback for details)", err=True)
         code = EXIT_INTERNAL
     quiet_output.finish(args)
-    gc.set_threshold(*collector)
     sys.exit(code if isinstance(code, int) else 0)
 
 

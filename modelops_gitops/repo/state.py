@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from modelops_gitops import collector
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
@@ -101,7 +102,13 @@ def load_state(
 ) -> RepoState:
     """Load the documents of `tree`: all models, or only `models` (those that exist).
     `listing`: `tree.paths()` when the caller has it already (listing a 10,000-model work
-    tree is a scan of 10,000 folders)."""
+    tree is a scan of 10,000 folders). The documents are kept, none cyclic: the collector
+    is paused while they are built (`collector.paused`)."""
+    with collector.paused():
+        return _load_state(tree, models, listing)
+
+
+def _load_state(tree: Tree, models: Iterable[str] | None, listing: list[str] | None) -> RepoState:
     all_paths = tree.paths() if listing is None else listing
     wanted = governance_paths(all_paths)
     if models is None:
