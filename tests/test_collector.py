@@ -18,8 +18,13 @@ def test_paused_inside_and_as_it_was_after() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), collector.paused():
-        raise RuntimeError("boom")
+
+    def failing() -> None:
+        with collector.paused():
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing()
     assert gc.isenabled()
     gc.disable()
     try:
@@ -32,7 +37,14 @@ def test_paused_inside_and_as_it_was_after() -> None:
 
 def test_relaxed_inside_and_the_thresholds_as_they_were_after() -> None:
     before = gc.get_threshold()
-    with pytest.raises(RuntimeError), collector.relaxed():
-        assert gc.get_threshold() == collector.COMMAND_THRESHOLDS
-        raise RuntimeError("boom")
+    inside: list[tuple[int, ...]] = []
+
+    def failing() -> None:
+        with collector.relaxed():
+            inside.append(gc.get_threshold())
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert inside == [collector.COMMAND_THRESHOLDS]
     assert gc.get_threshold() == before
