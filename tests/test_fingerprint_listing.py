@@ -1,17 +1,22 @@
 """`files_under` lists what a work tree holds under a folder as `os.walk` did (files, links
 to files or folders listed and never followed, broken links), one `scandir` per folder; and
-deploy drift of a repository with an empty ledger is nothing, without listing the models."""
+deploy drift of a repository with an empty ledger is nothing, without listing the models;
+and a model file that is a link is fingerprinted by its target too (the loader reads
+through it)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from plan_fixtures import governed_repo
+import pytest
+from plan_fixtures import CREDIT, governed_repo
 
 from modelops_gitops.apply.deploy_state import work_tree_drifts
-from modelops_gitops.audit.fingerprint import files_under
+from modelops_gitops.audit import fingerprint as fingerprint_module
+from modelops_gitops.audit.fingerprint import files_under, fingerprint
 from modelops_gitops.audit.ledger import LEDGER_PATH
+from modelops_gitops.repo.tree import WorkTree
 
 
 def _walked(root: Path, folder: str) -> list[str]:
@@ -64,3 +69,22 @@ def test_an_empty_ledger_has_no_deploy_drift_even_beside_stray_deploy_files(
             (repo / LEDGER_PATH).parent.mkdir(exist_ok=True)
             (repo / LEDGER_PATH).write_bytes(ledger)
         assert work_tree_drifts(repo) == []
+
+
+def test_editing_a_links_target_changes_the_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fingerprint_module, "RACY_NS", 0)  # these files are seconds old
+    repo = governed_repo(tmp_path)
+    shared = repo / "shared" / "credit.yaml"
+    shared.parent.mkdir()
+    (repo / CREDIT).rename(shared)
+    (repo / CREDIT).symlink_to(Path("../../shared/credit.yaml"))
+    tree = WorkTree(repo)
+    before = fingerprint(tree, [CREDIT], "salt")
+    assert before is not None
+    assert fingerprint(tree, [CREDIT], "salt") == before
+    link = os.lstat(repo / CREDIT)
+    shared.write_text(shared.read_text().replace("1.2.0", "1.9.0"))
+    assert os.lstat(repo / CREDIT) == link  # the link itself did not change
+    assert fingerprint(tree, [CREDIT], "salt") != before
