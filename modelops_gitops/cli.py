@@ -20,7 +20,7 @@ try:  # typer >= 0.22 vendors click (and no longer installs it); older typer use
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import ClickException  # type: ignore[assignment]
 
-from modelops_gitops import __version__, quiet_output
+from modelops_gitops import __version__, collector, quiet_output
 from modelops_gitops.boundary import guarded
 from modelops_gitops.console import COLOR_CHOICES, set_color, set_verbosity
 from modelops_gitops.errors import EXIT_INPUT, InputError
@@ -921,7 +921,8 @@ def _run(args: list[str]) -> int:
     """typer's own outcomes as exit codes; the rest is left to the boundary (`guarded`)."""
     click_command = plain_help(typer.main.get_command(app))
     try:
-        code = click_command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
+        with collector.relaxed():  # millions of objects kept to the end: few cycle scans
+            code = click_command.main(args=args, prog_name="modelops-gitops", standalone_mode=False)
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:

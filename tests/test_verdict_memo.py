@@ -131,6 +131,24 @@ def test_a_model_file_swapped_for_a_link_is_caught(cli: Cli, warm: Path) -> None
     assert verify(cli, warm)["intact"] is False
 
 
+def test_editing_the_target_of_a_linked_model_file_is_caught(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verdict_memo, "RACY_NS", 0)
+    repo, _ = applied_repo(tmp_path)
+    model = repo / CREDIT
+    target = repo / "shared" / "credit.yaml"  # outside the folders the key lists
+    target.parent.mkdir()
+    target.write_bytes(model.read_bytes())
+    model.unlink()
+    model.symlink_to("../../shared/credit.yaml")
+    verify(cli, repo)
+    verify(cli, repo)
+    assert _reusable(repo)
+    _same_size_edit(target, b"production: 1.1.0", b"production: 1.0.0")
+    assert "unapproved-drift" in kinds(verify(cli, repo))
+
+
 def test_a_new_commit_is_judged_afresh(cli: Cli, warm: Path) -> None:
     model = warm / CREDIT
     model.write_bytes(model.read_bytes().replace(b"production: 1.1.0", b"production: 1.0.0"))

@@ -157,7 +157,10 @@ def drifts_in(
     """deploy/ (`found()` reads the files at `deploy`, their paths) against the ledger. With
     `cache`, the result is kept per fingerprint of its inputs (the ledger's digest; the model
     files, modelops.yaml and deploy/ files by stat signature or blob id), so a warm run reads
-    neither the ledger's entries, the models nor deploy/."""
+    neither the ledger's entries, the models nor deploy/. A ledger with no line (a freshly
+    adopted repository) implies no deploy file: nothing is listed or read."""
+    if not ledger.strip():
+        return []
     key = None
     if cache is not None:
         models = (

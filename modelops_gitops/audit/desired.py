@@ -24,10 +24,14 @@ from modelops_gitops.repo.workspace import cache_dir
 Desired = dict[str, dict[str, str]]  # model -> stage -> version
 
 
-def model_paths(tree: Tree, models: Iterable[str] | None = None) -> list[str]:
-    """The model files of `tree`: all of them, or those of `models` that exist."""
+def model_paths(
+    tree: Tree, models: Iterable[str] | None = None, *, listing: list[str] | None = None
+) -> list[str]:
+    """The model files of `tree`: all of them, or those of `models` that exist. `listing`:
+    `tree.paths()` when the caller has it already."""
     if models is None:
-        return [p for p in document_paths(tree.paths()) if model_folder(p) is not None]
+        paths = tree.paths() if listing is None else listing
+        return [p for p in document_paths(paths) if model_folder(p) is not None]
     found = []
     for name in models:
         path = model_file(name)
@@ -45,17 +49,26 @@ def desired_stages(
     private = cache_dir(root) if use_cache and root is not None else None
     cache = ValidateCache(private / CACHE_DIR) if private is not None else None
     max_bytes = max_bytes_of(tree)
-    results = cached_check(tree, paths, max_bytes, os.cpu_count() or 1, cache)
+    # Kept results are read for their stages alone; the others are checked (and kept).
+    kept: dict[str, tuple[str, str, dict[str, str]]] = {}
+    if cache is not None:
+        keys = cache.keys(tree, paths, max_bytes)
+        kept = {p: found for p in paths if (found := cache.stages_of(keys[p])) is not None}
+    todo = [p for p in paths if p not in kept]
+    results = cached_check(tree, todo, max_bytes, os.cpu_count() or 1, cache) if todo else []
     results = _refresh_stale(tree, results, max_bytes, cache)
     broken = [p for r in results if r.facts is None for p in r.problems]
     if broken:
         raise InputError(broken)
-    desired: Desired = {}
-    for result in results:
+    for path, result in zip(todo, results, strict=True):
         facts = result.facts
         assert facts is not None
-        if facts.kind == "Model":
-            desired[facts.name] = dict(facts.stages)
+        kept[path] = (facts.kind, facts.name, dict(facts.stages))
+    desired: Desired = {}
+    for path in paths:
+        kind, name, stages = kept[path]
+        if kind == "Model":
+            desired[name] = stages
     return desired
 
 

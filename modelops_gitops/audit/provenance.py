@@ -17,7 +17,7 @@ from typing import TypeVar
 from modelops_gitops.audit.replay import Difference
 from modelops_gitops.git import History
 from modelops_gitops.repo.history import stages_at
-from modelops_gitops.repo.model_files import ModelFiles
+from modelops_gitops.repo.model_files import FileVersion, ModelFiles
 from modelops_gitops.repo.state import model_file
 from modelops_gitops.times import iso_utc
 
@@ -85,11 +85,19 @@ def introductions(
     if diffs:
         model_files()
     found: dict[tuple[str, str, str | None], Introduction | None] = {}
+    made: dict[str, Introduction] = {}  # by commit: one Introduction (and time) per commit
 
     def intro_of(diff: Difference) -> Introduction | None:
         key = (diff.model, diff.stage, diff.desired)
         if key not in found:
-            found[key] = introduced_in(model_files(), *key)
+            version = _introducing_version(model_files(), *key)
+            if version is None:
+                found[key] = None
+            else:
+                intro = made.get(version.commit)
+                if intro is None:
+                    intro = made[version.commit] = _introduction(version)
+                found[key] = intro
         return found[key]
 
     return intro_of
@@ -99,11 +107,19 @@ def introduced_in(
     files: ModelFiles, model: str, stage: str, desired: str | None
 ) -> Introduction | None:
     """`introduced_by`, answered from the model files' versions read in one pass."""
+    version = _introducing_version(files, model, stage, desired)
+    return None if version is None else _introduction(version)
+
+
+def _introducing_version(
+    files: ModelFiles, model: str, stage: str, desired: str | None
+) -> FileVersion | None:
     facts = files.facts(model_file(model))
-    found = _last_change_to(((v, stages.get(stage)) for v, (stages, _) in facts), desired)
-    if found is None:
-        return None
-    return Introduction(commit=found.commit, parents=found.parents, time=iso_utc(found.time))
+    return _last_change_to(((v, stages.get(stage)) for v, (stages, _) in facts), desired)
+
+
+def _introduction(version: FileVersion) -> Introduction:
+    return Introduction(version.commit, version.parents, iso_utc(version.time))
 
 
 def _last_change_to(values: Iterable[tuple[T, str | None]], desired: str | None) -> T | None:

@@ -7,8 +7,8 @@ branch commit (its history, the signers declared along it, HEAD's audit/reports/
 ledger, the files under models/, policies/ and deploy/, modelops.yaml, the artifacts of the
 versions holding stages, and whether the clone is shallow. The key takes the commit id and
 the shallow flag, and every file by stat signature (size, mtime, ctime, inode, mode: what
-git's index trusts), listed afresh each run, so a file added, removed or swapped for a link
-changes it; a file changed within the last two seconds leaves no key (nothing is reused or
+git's index trusts; a link by its own and its target's), listed afresh each run, so a file
+added, removed or swapped for a link changes it; a file changed within the last two seconds leaves no key (nothing is reused or
 kept). It is computed BEFORE the checks run: whatever changes while they run changes the
 next run's key. audit/reports/ (300,000 files at 100,000 entries) is left to git: a
 verdict is kept only when `git status` found it exactly as HEAD has it (no file changed,
@@ -150,10 +150,15 @@ def verdict_key(root: Path, head: str, inputs: Iterable[str]) -> str | None:
         if info is None:
             lines.append(f"{path}\0-")
             continue
-        mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
-        if mtime >= horizon or ctime >= horizon:
-            return None
-        lines.append(f"{path}\0{info.st_mode} {info.st_size} {mtime} {ctime} {info.st_ino}")
+        infos = [info]
+        if stat.S_ISLNK(info.st_mode):  # read through the link: its target enters too
+            with contextlib.suppress(OSError):  # broken: the link alone
+                infos.append(os.stat(os.path.join(top, path)))
+        for one in infos:
+            mtime, ctime = one.st_mtime_ns, one.st_ctime_ns
+            if mtime >= horizon or ctime >= horizon:
+                return None
+            lines.append(f"{path}\0{one.st_mode} {one.st_size} {mtime} {ctime} {one.st_ino}")
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 

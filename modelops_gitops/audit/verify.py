@@ -16,7 +16,6 @@ no longer links to it). One problem is reported per line, the most telling one f
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
@@ -26,6 +25,7 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from modelops_gitops import collector
 from modelops_gitops.audit.ledger import GENESIS, REPORTS_DIR, LedgerEntry
 from modelops_gitops.audit.provenance import Introduction
 from modelops_gitops.audit.replay import AppliedState, Difference, replay
@@ -164,13 +164,8 @@ def check_chain(data: bytes) -> ChainCheck:
     raws = data.split(b"\n")
     complete = raws[-1] == b""
     raws = raws[:-1] if complete else raws
-    was_enabled = gc.isenabled()
-    gc.disable()  # 100,000 entries allocate millions of objects and keep none cyclic
-    try:
+    with collector.paused():  # 100,000 entries allocate millions of objects, none cyclic
         lines = [_read_line(n, raw) for n, raw in enumerate(raws, start=1)]
-    finally:
-        if was_enabled:
-            gc.enable()
     check = ChainCheck(lines=len(lines))
     where_seq: dict[int, list[int]] = {}
     for line in lines:

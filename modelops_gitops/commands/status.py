@@ -4,9 +4,8 @@ exit 0 unless the input is bad, or `--check` and something is not in sync."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -22,8 +21,10 @@ from modelops_gitops.audit.replay import Difference, differences
 from modelops_gitops.audit.sync import (
     IN_SYNC,
     OUT_OF_SYNC,
+    Health,
     ModelStatus,
     MonitorResult,
+    StageSync,
     StatusInputs,
     model_statuses,
 )
@@ -33,6 +34,7 @@ from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
 from modelops_gitops.commands import status_live
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
+from modelops_gitops.json_text import dumps_indented
 from modelops_gitops.monitor.records import load_records
 from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, model_folder
@@ -53,16 +55,17 @@ def run(
     live: bool = False,
 ) -> int:
     tree = WorkTree(root)
-    paths = model_paths(tree, [model] if model else None)
+    listing = tree.paths()  # one scan of the work tree for the whole command
+    paths = model_paths(tree, [model] if model else None, listing=listing)
     desired = desired_stages(tree, root, paths)
     ledger = _ledger(root)
     if model is not None and model not in desired and model not in ledger.applied:
-        folders = {name for path in tree.paths() if (name := model_folder(path)) is not None}
+        folders = {name for path in listing if (name := model_folder(path)) is not None}
         hint = did_you_mean(model, [*folders, *ledger.applied])
         raise InputError(
             f"unknown model {model!r}: no models/{model}/model.yaml, no ledger entry{hint}"
         )
-    governance = load_state(tree, models=[])
+    governance = load_state(tree, models=[], listing=listing)
     head = git.head_commit(root)
     models = [model] if model else sorted(set(desired) | set(ledger.applied))
     wanted = set(models)
@@ -185,12 +188,23 @@ def _json(statuses: list[ModelStatus], ledger: ChainSummary, live: list[Live] | 
             {
                 "model": s.model,
                 "in_sync": s.in_sync,
-                "health": {**asdict(s.health), "waivers": list(s.health.waivers)},
-                "stages": [{**asdict(row), "in_sync": row.sync == IN_SYNC} for row in s.stages],
+                "health": {**_fields(s.health, _HEALTH), "waivers": list(s.health.waivers)},
+                "stages": [
+                    {**_fields(row, _STAGE), "in_sync": row.sync == IN_SYNC} for row in s.stages
+                ],
             }
             for s in statuses
         ],
     }
     if live is not None:
         body["live"] = status_live.as_json(live)
-    return json.dumps(body, indent=2) + "\n"
+    return dumps_indented(body) + "\n"
+
+
+# `asdict` without its deep copy (every field is a str, int, None or a tuple of str).
+_HEALTH = tuple(f.name for f in fields(Health))
+_STAGE = tuple(f.name for f in fields(StageSync))
+
+
+def _fields(value: object, names: tuple[str, ...]) -> dict[str, object]:
+    return {name: getattr(value, name) for name in names}

@@ -63,8 +63,11 @@ class ModelFiles:
     def facts(self, path: str) -> list[tuple[FileVersion, Facts]]:
         """Each version of `path` with its stages and versions (none where deleted or
         unreadable)."""
-        self.prefetch([path])
-        return [(v, self._facts[v.blob] if v.blob else ({}, [])) for v in self.versions(path)]
+        versions = self.versions(path)
+        known = self._facts
+        if any(v.blob and v.blob not in known for v in versions):
+            self.prefetch([path])
+        return [(v, known[v.blob] if v.blob else ({}, [])) for v in versions]
 
     def prefetch(self, paths: Iterable[str]) -> None:
         """Read and parse, together, the versions of `paths` not known yet."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from modelops_gitops import collector
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds import Lifecycle, Model, Policy, Repository, Teams, Waiver
@@ -97,9 +98,19 @@ def governance_paths(paths: Iterable[str]) -> list[str]:
     return document_paths(governance)
 
 
-def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
-    """Load the documents of `tree`: all models, or only `models` (those that exist)."""
-    all_paths = tree.paths()
+def load_state(
+    tree: Tree, *, models: Iterable[str] | None = None, listing: list[str] | None = None
+) -> RepoState:
+    """Load the documents of `tree`: all models, or only `models` (those that exist).
+    `listing`: `tree.paths()` when the caller has it already (listing a 10,000-model work
+    tree is a scan of 10,000 folders). The documents are kept, none cyclic: the collector
+    is paused while they are built (`collector.paused`)."""
+    with collector.paused():
+        return _load_state(tree, models, listing)
+
+
+def _load_state(tree: Tree, models: Iterable[str] | None, listing: list[str] | None) -> RepoState:
+    all_paths = tree.paths() if listing is None else listing
     wanted = governance_paths(all_paths)
     if models is None:
         model_paths = [p for p in document_paths(all_paths) if p.startswith("models/")]
@@ -108,7 +119,7 @@ def load_state(tree: Tree, *, models: Iterable[str] | None = None) -> RepoState:
         candidates = (model_file(n) for n in models)
         candidates = (c for m in candidates for c in (m, m.removesuffix(".yaml") + ".yml"))
         model_paths = document_paths(c for c in candidates if c in listed)
-    problems: list[Problem] = special_problems(tree)
+    problems: list[Problem] = special_problems(tree, all_paths)
     docs: dict[str, object] = {}
     raw: dict[str, bytes] = {}
     max_bytes = DEFAULT_MAX_BYTES

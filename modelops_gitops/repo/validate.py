@@ -10,11 +10,11 @@ cross-checked, against the others' summaries; the result is the same as a cold r
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from modelops_gitops import collector
 from modelops_gitops.errors import InputError
 from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES, MAX_FILE_LIMIT, MIN_FILE_LIMIT
 from modelops_gitops.problems import Problem, sorted_problems
@@ -81,14 +81,9 @@ def _check_chunk(args: tuple[str, list[str], int]) -> list[FileResult]:
 def _check_many(tree: Tree, files: list[str], max_bytes: int) -> list[FileResult]:
     """The per-file loop. It allocates millions of short-lived objects and keeps none of
     them, so the cyclic garbage collector only costs time here (~20%): it is paused."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         read = batch_reader(tree, files)
         return [_check_one(read, file, max_bytes) for file in files]
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _check_one(read: Callable[[str], bytes], file: str, max_bytes: int) -> FileResult:

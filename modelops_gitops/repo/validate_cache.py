@@ -121,6 +121,25 @@ class ValidateCache:
         except (TypeError, ValueError):  # a damaged entry is a miss
             return None
 
+    def stages_of(self, key: Key | None) -> tuple[str, str, dict[str, str]] | None:
+        """(kind, name, spec.stages) of the result kept under `key`, read without building
+        the rest of it (its references): what `status` and `audit verify` read of every
+        model. None when nothing is kept, or what is kept has no facts (a file that could
+        not be read as a document: the caller checks it, to report its problems)."""
+        if key is None:
+            return None
+        entry = self._shard(shard_of(key[0])).get(key[0])
+        if entry is None or entry[0] != key:
+            return None
+        try:
+            _, facts, _ = entry[1]
+            if facts is None:
+                return None
+            _, kind, name, _, _, stages = facts
+            return kind, name, {stage: version for stage, version in stages}
+        except (TypeError, ValueError):  # a damaged entry is a miss
+            return None
+
     def put(self, key: Key | None, result: FileResult) -> None:
         """Remember `result`; an older entry for the same file is replaced."""
         if key is not None:
