@@ -13,7 +13,12 @@ from audit_fixtures import applied_repo, ledger_lines, write_lines
 from conftest import Result
 
 from modelops_gitops.audit.ledger import LEDGER_PATH, parse_ledger
-from modelops_gitops.audit.ledger_views import TABLE_FILE, VIEWS_FILE, indented_object
+from modelops_gitops.audit.ledger_views import (
+    TABLE_FILE,
+    VIEWS_FILE,
+    indented_array,
+    indented_object,
+)
 from modelops_gitops.audit.queries import entry_view, held_in_order, parse_moment
 from modelops_gitops.repo.workspace import cache_dir
 
@@ -84,3 +89,22 @@ def test_indented_object_is_json_dumps_with_indent() -> None:
     items = [(k, json.dumps(v, indent=2)) for k, v in values.items()]
     assert indented_object(items) == json.dumps(values, indent=2)
     assert indented_object([]) == json.dumps({}, indent=2)
+
+
+def test_indented_array_is_json_dumps_with_indent() -> None:
+    values = [{"a": [1, {"b": None}]}, {}, [], "x\ny"]
+    assert indented_array([json.dumps(v, indent=2) for v in values]) == json.dumps(values, indent=2)
+    assert indented_array([]) == json.dumps([], indent=2)
+
+
+def test_history_json_is_the_bytes_of_rendering_every_entry(cli: Cli, tmp_path: Path) -> None:
+    repo, _ = applied_repo(tmp_path)
+    entries = parse_ledger((repo / LEDGER_PATH).read_bytes())
+    for model in [*sorted({e.change.model for e in entries}), "diabetes"]:
+        changes = [entry_view(e) for e in entries if e.change.model == model]
+        body = {"schema_version": 1, "model": model, "changes": changes}
+        expected = json.dumps(body, indent=2) + "\n"
+        for _ in range(2):  # rendered, then read from the kept views
+            result = cli("history", model, "--repo", str(repo), "--format", "json")
+            assert result.code == 0, result
+            assert result.out == expected

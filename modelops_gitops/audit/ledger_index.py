@@ -22,16 +22,19 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from modelops_gitops import __version__
-from modelops_gitops.audit.ledger import LEDGER_PATH, LedgerEntry, read_lines
+from modelops_gitops.audit.paths import LEDGER_PATH
 from modelops_gitops.errors import InputError
 from modelops_gitops.files import write_atomic
 from modelops_gitops.problems import Problem
 from modelops_gitops.repo.tree import inside
 from modelops_gitops.repo.validate_cache import RACY_NS
 from modelops_gitops.repo.workspace import cache_dir
+
+if TYPE_CHECKING:  # the entries' models load only when a line is read in full
+    from modelops_gitops.audit.ledger import LedgerEntry
 
 INDEX_FILE = "ledger-index.pickle"
 _FORMAT = 1
@@ -127,6 +130,8 @@ def build(data: bytes, digest: str, signature: tuple[int, ...]) -> LedgerIndex:
     """Validate every line (InputError naming each bad one) and index it."""
     index = LedgerIndex(digest, signature, [], [], [], [], [], [], [], [], [])
     problems: list[Problem] = []
+    from modelops_gitops.audit.ledger import read_lines
+
     for line, (offset, length) in zip(read_lines(data), _spans(data), strict=True):
         if line.entry is None:
             problems.append(Problem(LEDGER_PATH, line.number, 1, "", line.problem))
@@ -154,6 +159,8 @@ def read_entries(root: Path, wanted: Sequence[IndexedEntry]) -> list[LedgerEntry
 def iter_entries(root: Path, wanted: Iterable[IndexedEntry]) -> Iterator[LedgerEntry]:
     """`read_entries`, one at a time through one open file (callers keep only what they
     need in memory)."""
+    from modelops_gitops.audit.ledger import LedgerEntry
+
     with inside(root, LEDGER_PATH).open("rb") as handle:
         for row in wanted:
             handle.seek(row.offset)

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from modelops_gitops import __version__
 from modelops_gitops.audit.ledger_index import IndexedEntry, LedgerIndex, iter_entries
-from modelops_gitops.audit.queries import entry_view
 from modelops_gitops.files import write_atomic
 from modelops_gitops.repo.workspace import cache_dir
 
@@ -76,7 +75,16 @@ def indented_object(items: Sequence[tuple[str, str]]) -> str:
     return "{" + body + "\n}"
 
 
+def indented_array(items: Sequence[str]) -> str:
+    """`json.dumps(list(items), indent=2)` where each item is already rendered that way."""
+    if not items:
+        return "[]"
+    return "[" + ",".join(f"\n  {v.replace(chr(10), chr(10) + '  ')}" for v in items) + "\n]"
+
+
 def _render(root: Path, rows: Sequence[IndexedEntry]) -> Iterator[str]:
+    from modelops_gitops.audit.queries import entry_view  # the entries' models: only here
+
     for entry in iter_entries(root, rows):
         yield json.dumps(entry_view(entry), indent=2)
 

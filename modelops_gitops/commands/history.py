@@ -1,4 +1,6 @@
-"""`history MODEL`: the applied changes of one model, oldest first, from the ledger."""
+"""`history MODEL`: the applied changes of one model, oldest first, from the ledger. The
+JSON answer is put together from views kept beside the ledger index (ledger_views.py): a
+warm run validates no line and loads none of the ledger's models."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import typer
 
 from modelops_gitops.audit.ledger_index import ledger_index
 from modelops_gitops.audit.ledger_index import read_entries as read_indexed
-from modelops_gitops.audit.queries import approvers, entry_view, pr_text
+from modelops_gitops.audit.ledger_views import indented_array, rendered
 from modelops_gitops.errors import EXIT_OK, InputError
-from modelops_gitops.repo.state import model_file
+from modelops_gitops.repo.tree import model_file
 from modelops_gitops.suggest import did_you_mean
 
 JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md lists them all
@@ -20,19 +22,21 @@ JSON_SCHEMA_VERSION = 1  # of the --format json document; docs/json-output.md li
 def run(root: Path, model: str, fmt: str) -> int:
     index = ledger_index(root)
     rows = index.of_model(model) if index else []
-    entries = read_indexed(root, rows)  # only this model's lines are read and validated
-    if not entries and not (root / model_file(model)).is_file():
+    if not rows and not (root / model_file(model)).is_file():
         known = [p.name for p in (root / "models").iterdir()] if (root / "models").is_dir() else []
         hint = did_you_mean(model, known)
         raise InputError(f"unknown model {model!r}: no {model_file(model)}, no ledger entry{hint}")
     if fmt == "json":
-        body = {
-            "schema_version": JSON_SCHEMA_VERSION,
-            "model": model,
-            "changes": [entry_view(entry) for entry in entries],
-        }
-        typer.echo(json.dumps(body, indent=2))
+        views = list(rendered(root, index, rows)) if index is not None else []
+        head = {"schema_version": JSON_SCHEMA_VERSION, "model": model, "changes": []}
+        opening = json.dumps(head, indent=2)
+        assert opening.endswith("[]\n}")
+        changes = indented_array(views).replace("\n", "\n  ")
+        typer.echo(opening[: -len("[]\n}")] + changes + "\n}")
         return EXIT_OK
+    from modelops_gitops.audit.queries import approvers, pr_text
+
+    entries = read_indexed(root, rows)  # only this model's lines are read and validated
     if not entries:
         typer.echo(f"{model}: no applied change in the ledger yet")
         return EXIT_OK

@@ -34,15 +34,12 @@ from modelops_gitops.repo.tree import (
     document_paths,
     special_problems,
 )
+from modelops_gitops.repo.tree import model_file as model_file  # where it always was
 from modelops_gitops.repo.workspace import cache_dir
 
 DEFAULT_SETTINGS = Repository.model_validate(
     {"apiVersion": "modelops-gitops/v1", "kind": "Repository", "metadata": {"name": "repository"}}
 )
-
-
-def model_file(name: str) -> str:
-    return f"models/{name}/model.yaml"
 
 
 @dataclass(frozen=True)

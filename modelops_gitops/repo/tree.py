@@ -100,6 +100,10 @@ def model_folder(path: str) -> str | None:
     return parts[1] if len(parts) == 3 and parts[0] == MODELS_DIR else None
 
 
+def model_file(name: str) -> str:
+    return f"{MODELS_DIR}/{name}/model.yaml"
+
+
 def document_paths(paths: Iterable[str]) -> list[str]:
     return sorted(p for p in paths if is_document_path(p))
 
