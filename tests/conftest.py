@@ -228,3 +228,20 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
     server = MlflowServer.start(tmp_path_factory.mktemp("mlflow"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files `validate.check_file` is called on (the real function still runs)."""
+    from modelops_gitops.repo import validate
+    from modelops_gitops.repo.validate import FileResult
+
+    calls: list[str] = []
+    real = validate.check_file
+
+    def counting(file: str, raw: bytes, max_bytes: int) -> FileResult:
+        calls.append(file)
+        return real(file, raw, max_bytes)
+
+    monkeypatch.setattr(validate, "check_file", counting)
+    return calls

@@ -14,7 +14,7 @@ from conftest import CHURN_MODEL, Result, make_repo, snapshot, valid_files, writ
 from modelops_gitops.repo import tree, validate, validate_cache
 from modelops_gitops.repo.state import load_state
 from modelops_gitops.repo.tree import WorkTree, document_paths
-from modelops_gitops.repo.validate import FileResult, validate_tree
+from modelops_gitops.repo.validate import validate_tree
 
 Cli = Callable[..., Result]
 MODEL = "models/churn/model.yaml"
@@ -22,20 +22,6 @@ CACHE = Path(".git/modelops-gitops/validate")  # the shard directory
 LEGACY = Path(".git/modelops-gitops/validate.pickle")
 # What validate reads in the valid scenario: the scaffold's documents plus the one model.
 DOCUMENTS = document_paths(valid_files())
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files `validate.check_file` is called on (the real function still runs)."""
-    calls: list[str] = []
-    real = validate.check_file
-
-    def counting(file: str, raw: bytes, max_bytes: int) -> FileResult:
-        calls.append(file)
-        return real(file, raw, max_bytes)
-
-    monkeypatch.setattr(validate, "check_file", counting)
-    return calls
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import pytest
 from conftest import CHURN_MODEL, Result, make_repo, valid_files
 
 from modelops_gitops.repo import tree, validate, validate_cache
-from modelops_gitops.repo.validate import FileResult
 
 Cli = Callable[..., Result]
 MODEL = "models/churn/model.yaml"
@@ -31,19 +30,6 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     index and the listing are trusted and these tests exercise them."""
     monkeypatch.setattr(validate_cache, "RACY_NS", 0)
     monkeypatch.setattr(tree, "RACY_NS", 0)
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = validate.check_file
-
-    def counting(file: str, raw: bytes, max_bytes: int) -> FileResult:
-        calls.append(file)
-        return real(file, raw, max_bytes)
-
-    monkeypatch.setattr(validate, "check_file", counting)
-    return calls
 
 
 def models(count: int) -> dict[str, str | bytes]:

@@ -19,8 +19,9 @@ importing every module here (about 30 ms).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from modelops_gitops import lazy
 
 if TYPE_CHECKING:
     from modelops_gitops.git.batch import BatchHistory
@@ -217,9 +218,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+    return lazy.attribute(__name__, _HOMES, name, globals())

@@ -6,8 +6,9 @@ gate) does not pay for building every document model (about 0.2 s).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from modelops_gitops import lazy
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -46,9 +47,4 @@ def __getattr__(name: str) -> Any:
         kinds = {kind: __getattr__(kind) for kind in _HOMES}
         globals()["KINDS"] = kinds
         return kinds
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+    return lazy.attribute(__name__, _HOMES, name, globals())

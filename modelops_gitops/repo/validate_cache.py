@@ -110,14 +110,19 @@ class ValidateCache:
                 out[file] = None  # not a regular file there: checked (and reported) each time
         return out
 
-    def get(self, key: Key | None) -> FileResult | None:
+    def _kept(self, key: Key | None) -> Any:
+        """The encoded result kept under exactly `key` (None: none)."""
         if key is None:
             return None
         entry = self._shard(shard_of(key[0])).get(key[0])
-        if entry is None or entry[0] != key:
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def get(self, key: Key | None) -> FileResult | None:
+        kept = self._kept(key)
+        if kept is None:
             return None
         try:
-            return decode(entry[1])
+            return decode(kept)
         except (TypeError, ValueError):  # a damaged entry is a miss
             return None
 
@@ -126,13 +131,11 @@ class ValidateCache:
         the rest of it (its references): what `status` and `audit verify` read of every
         model. None when nothing is kept, or what is kept has no facts (a file that could
         not be read as a document: the caller checks it, to report its problems)."""
-        if key is None:
-            return None
-        entry = self._shard(shard_of(key[0])).get(key[0])
-        if entry is None or entry[0] != key:
+        kept = self._kept(key)
+        if kept is None:
             return None
         try:
-            _, facts, _ = entry[1]
+            _, facts, _ = kept
             if facts is None:
                 return None
             _, kind, name, _, _, stages = facts
