@@ -788,9 +788,9 @@ def audit_at(
     """What held each stage of every model at that moment: who approved it, when, on what
     evidence (PR, merge commit, gates, reports)."""
     from modelops_gitops.audit.queries import parse_moment
-    from modelops_gitops.commands import audit as audit_command
+    from modelops_gitops.commands import audit_at
 
-    return audit_command.at(
+    return audit_at.at(
         resolve_repo(repo), parse_moment(moment, "DATE"), _format(fmt, ("text", "json"))
     )
 

@@ -17,6 +17,7 @@ from conftest import PROJECT_ROOT, Result
 from modelops_gitops.commands import (
     apply,
     audit,
+    audit_at,
     audit_verify,
     gate_model,
     history,
@@ -42,7 +43,7 @@ OUTPUTS: dict[str, tuple[list[str], set[int], int]] = {
     "status": (["status"], {0}, status.JSON_SCHEMA_VERSION),
     "history": (["history", "credit"], {0}, history.JSON_SCHEMA_VERSION),
     "audit verify": (["audit", "verify"], {0, 1}, audit_verify.VERIFY_JSON_SCHEMA_VERSION),
-    "audit at": (["audit", "at", "2030-01-01"], {0}, audit.AT_JSON_SCHEMA_VERSION),
+    "audit at": (["audit", "at", "2030-01-01"], {0}, audit_at.AT_JSON_SCHEMA_VERSION),
     "audit export": (["audit", "export"], {0}, audit.EXPORT_JSON_SCHEMA_VERSION),
     "policy test": (["policy", "test"], {0}, policy_test.JSON_SCHEMA_VERSION),
     "monitor": (["monitor", "--no-github"], {0, 1}, monitor_report.JSON_SCHEMA_VERSION),

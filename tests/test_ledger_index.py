@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import json
 import os
+import random
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 
 from audit_fixtures import applied_repo, ledger_lines, write_lines
 from conftest import Result
 
+from modelops_gitops.audit.change_kinds import REPAIRED
 from modelops_gitops.audit.ledger import LEDGER_PATH, parse_ledger
-from modelops_gitops.audit.ledger_index import INDEX_FILE, ledger_index
+from modelops_gitops.audit.ledger_index import INDEX_FILE, LedgerIndex, ledger_index
 from modelops_gitops.audit.queries import entry_view, held_at, parse_moment
+from modelops_gitops.audit.replay import held_entries
 from modelops_gitops.repo.workspace import cache_dir
 
 Cli = Callable[..., Result]
@@ -99,3 +103,47 @@ def test_a_corrupt_index_file_is_ignored(cli: Cli, tmp_path: Path) -> None:
     index = ledger_index(repo.resolve())
     assert index is not None
     assert len(index.rows()) == len(ledger_lines(repo))
+
+
+def test_held_from_the_columns_is_the_last_change_of_each_stage() -> None:
+    """`LedgerIndex.held` (the fold over the columns `audit at` answers with) against the
+    rule stated plainly: at a moment, a stage is held by the last change to it at or before
+    that moment (entries after the first later one are not read), unless that change removed
+    it; a repaired deploy file changes nothing. Random ledgers with removals, re-adds,
+    repairs and equal times."""
+    rng = random.Random(7)
+    for _ in range(200):
+        n = rng.randint(0, 40)
+        kinds = [rng.choice(["stage.promoted", "stage.rollback", REPAIRED]) for _ in range(n)]
+        tos = [None if rng.random() < 0.25 else f"1.0.{rng.randint(0, 3)}" for _ in range(n)]
+        kinds = [
+            k if to is not None or k == REPAIRED else "stage.removed"
+            for k, to in zip(kinds, tos, strict=True)
+        ]
+        times = sorted(f"2024-01-{rng.randint(1, 9):02d}T00:00:00Z" for _ in range(n))
+        index = LedgerIndex(
+            "digest",
+            (),
+            array("q", range(1, n + 1)),
+            times,
+            kinds,
+            [rng.choice(["a", "b", "c"]) for _ in range(n)],
+            [rng.choice(["development", "staging", "production"]) for _ in range(n)],
+            tos,
+            array("q", [0] * n),
+            array("q", [0] * n),
+        )
+        for day in range(0, 11):
+            until = f"2024-01-{day:02d}T00:00:00Z"
+            read = next((i for i, t in enumerate(times) if t > until), n)
+            last: dict[tuple[str, str], int] = {}
+            for i in range(read):
+                if kinds[i] != REPAIRED:
+                    last[(index.models[i], index.stages[i])] = i
+            expected: dict[str, dict[str, int]] = {}
+            for (model, stage), i in last.items():
+                if tos[i] is not None:
+                    expected.setdefault(model, {})[stage] = i + 1
+            held = index.held(until)
+            assert {m: {s: row.line for s, row in by.items()} for m, by in held.items()} == expected
+            assert held == held_entries(index.rows(), until=until)

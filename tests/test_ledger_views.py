@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,12 +91,22 @@ def test_indented_object_is_json_dumps_with_indent() -> None:
     items = [(k, json.dumps(v, indent=2)) for k, v in values.items()]
     assert indented_object(items) == json.dumps(values, indent=2)
     assert indented_object([]) == json.dumps({}, indent=2)
+    for depth in (1, 2, 3):  # placed deeper: what json.dumps gives for it nested that deep
+        nested: object = values
+        for _ in range(depth):
+            nested = {"k": nested}
+        deep = json.dumps(nested, indent=2)
+        assert f'"k": {indented_object(items, depth)}' in deep
 
 
 def test_indented_array_is_json_dumps_with_indent() -> None:
     values = [{"a": [1, {"b": None}]}, {}, [], "x\ny"]
-    assert indented_array([json.dumps(v, indent=2) for v in values]) == json.dumps(values, indent=2)
+    items = [json.dumps(v, indent=2) for v in values]
+    assert indented_array(items) == json.dumps(values, indent=2)
     assert indented_array([]) == json.dumps([], indent=2)
+    assert json.dumps({"changes": values}, indent=2) == (
+        '{\n  "changes": ' + indented_array(items, depth=1) + "\n}"
+    )
 
 
 def test_history_json_is_the_bytes_of_rendering_every_entry(cli: Cli, tmp_path: Path) -> None:
@@ -108,3 +120,33 @@ def test_history_json_is_the_bytes_of_rendering_every_entry(cli: Cli, tmp_path: 
             result = cli("history", model, "--repo", str(repo), "--format", "json")
             assert result.code == 0, result
             assert result.out == expected
+
+
+def test_a_warm_json_query_validates_no_ledger_line(cli: Cli, tmp_path: Path) -> None:
+    """Warm, `audit at` and `history` in JSON are composed from the index and the kept
+    views: the process never imports the ledger's entry models (nor the repository's)."""
+    repo, _ = applied_repo(tmp_path)
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('LOADED:' + ','.join(sorted("
+        "{'modelops_gitops.audit.ledger', 'modelops_gitops.repo.state'} & set(sys.modules)"
+        ")) + '\\n'))\n"
+        "from modelops_gitops.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+
+    def loaded(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, *args, "--repo", str(repo), "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stderr.splitlines()[-1]
+
+    assert loaded("audit", "at", LATE) == "LOADED:modelops_gitops.audit.ledger"  # renders
+    assert loaded("audit", "at", LATE) == "LOADED:"
+    loaded("history", "credit")  # renders the views of credit's other lines
+    assert loaded("history", "credit") == "LOADED:"
+    assert at(cli, repo) == rendered_in_full(repo)

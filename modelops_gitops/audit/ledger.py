@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from modelops_gitops.audit.change_kinds import REPAIRED as REPAIRED
 from modelops_gitops.audit.paths import LEDGER_PATH as LEDGER_PATH
 from modelops_gitops.audit.paths import REPORTS_DIR as REPORTS_DIR
 from modelops_gitops.errors import InputError
@@ -40,7 +41,6 @@ GENESIS = "0" * 64
 StageChangeKind = Literal[
     "stage.promoted", "stage.rollback", "stage.removed", "stage.adopted", "deploy.repaired"
 ]
-REPAIRED = "deploy.repaired"
 
 
 class _Frozen(BaseModel):

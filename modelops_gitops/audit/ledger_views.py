@@ -67,19 +67,24 @@ def rendered(root: Path, index: LedgerIndex, rows: Sequence[IndexedEntry]) -> It
             yield handle.read(length).decode("utf-8")
 
 
-def indented_object(items: Sequence[tuple[str, str]]) -> str:
-    """`json.dumps(dict(items), indent=2)` where each value is already rendered that way."""
+def indented_object(items: Sequence[tuple[str, str]], depth: int = 0) -> str:
+    """`json.dumps(dict(items), indent=2)` where each value is already rendered that way,
+    placed `depth` levels deep in a larger document (each line after the first indented by
+    2 x depth more spaces)."""
     if not items:
         return "{}"
-    body = ",".join(f"\n  {json.dumps(k)}: {v.replace(chr(10), chr(10) + '  ')}" for k, v in items)
-    return "{" + body + "\n}"
+    pad = "\n" + "  " * (depth + 1)
+    body = ",".join(f"{pad}{json.dumps(k)}: {v.replace(chr(10), pad)}" for k, v in items)
+    return "{" + body + pad[:-2] + "}"
 
 
-def indented_array(items: Sequence[str]) -> str:
-    """`json.dumps(list(items), indent=2)` where each item is already rendered that way."""
+def indented_array(items: Sequence[str], depth: int = 0) -> str:
+    """`json.dumps(list(items), indent=2)` where each item is already rendered that way,
+    placed `depth` levels deep (as `indented_object`)."""
     if not items:
         return "[]"
-    return "[" + ",".join(f"\n  {v.replace(chr(10), chr(10) + '  ')}" for v in items) + "\n]"
+    pad = "\n" + "  " * (depth + 1)
+    return "[" + ",".join(f"{pad}{v.replace(chr(10), pad)}" for v in items) + pad[:-2] + "]"
 
 
 def _render(root: Path, rows: Sequence[IndexedEntry]) -> Iterator[str]:

@@ -4,25 +4,28 @@ rows(entries)                 -> one flat record per entry (audit export)
 in_period(entries, since, until)
 held_at(entries, moment)      -> model -> stage -> the entry that put its version there
 held_in_order(entries, moment, order) -> the same, models by name, stages in lifecycle order
+in_lifecycle_order(held, order) -> any such answer, models by name, stages in lifecycle order
+in_order(stages, order)       -> stages in lifecycle order, the ones it does not know after
 day_end(day, zone)            -> the last second of a day in an IANA zone, as a UTC instant
 parse_moment(value, option)   -> a `--since`/`--until`/DATE value as a UTC instant
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from modelops_gitops.audit.ledger import LedgerEntry
-from modelops_gitops.audit.replay import Replayable, parse_time, replay
-from modelops_gitops.audit.sync import in_order
+from modelops_gitops.audit.replay import Timed, held_entries, parse_time
 from modelops_gitops.errors import InputError
 from modelops_gitops.times import iso_utc
 
-E = TypeVar("E", bound=Replayable)
+if TYPE_CHECKING:  # the entries' models: only for the questions that read whole entries
+    from modelops_gitops.audit.ledger import LedgerEntry
+
+E = TypeVar("E", bound=Timed)
 
 
 @dataclass(frozen=True)
@@ -140,12 +143,7 @@ def rows(entries: Iterable[LedgerEntry]) -> list[dict[str, Any]]:
 def held_at(entries: Sequence[E], moment: datetime) -> dict[str, dict[str, E]]:
     """model -> stage -> the entry whose version held the stage at `moment` (entries or a
     ledger index's rows)."""
-    by_seq = {entry.seq: entry for entry in entries}
-    state = replay(entries, until=stamp(moment))
-    return {
-        model: {stage: by_seq[held.seq] for stage, held in stages.items()}
-        for model, stages in state.items()
-    }
+    return held_entries(entries, until=stamp(moment))
 
 
 def held_in_order(
@@ -153,11 +151,25 @@ def held_in_order(
 ) -> dict[str, dict[str, E]]:
     """`held_at`, models by name and each model's stages in lifecycle `order`: the answer
     `audit at` prints and the dashboard's as-of pages show."""
-    held = held_at(entries, moment)
+    return in_lifecycle_order(held_at(entries, moment), order)
+
+
+H = TypeVar("H")
+
+
+def in_lifecycle_order(
+    held: Mapping[str, Mapping[str, H]], order: Sequence[str]
+) -> dict[str, dict[str, H]]:
     return {
         model: {stage: held[model][stage] for stage in in_order(held[model], order)}
         for model in sorted(held)
     }
+
+
+def in_order(stages: Iterable[str], order: Sequence[str]) -> list[str]:
+    """Stages in lifecycle order; stages the lifecycle does not know after, by name."""
+    rank = {stage: i for i, stage in enumerate(order)}
+    return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
 
 
 def day_end(day: date, zone: str) -> datetime:

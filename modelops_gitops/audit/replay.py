@@ -1,19 +1,24 @@
 """The applied state: the ledger replayed, model -> stage -> what holds it and since when.
 
 replay(entries)            -> AppliedState
+held_entries(entries)      -> model -> stage -> the entry that put its version there
+holders(changes)           -> the fold both answer with: model -> stage -> a change's position
 LedgerHistory(entries)     -> history.StageHistory, what plan judges rollbacks and soak by
 differences(applied, desired) -> the stage moves apply has to make
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from modelops_gitops.audit.ledger import REPAIRED, LedgerEntry
+from modelops_gitops.audit.change_kinds import REPAIRED
 from modelops_gitops.repo.history import Holding
+
+if TYPE_CHECKING:  # the entries' models: not needed to replay an index's rows
+    from modelops_gitops.audit.ledger import LedgerEntry
 
 
 @dataclass(frozen=True)
@@ -40,36 +45,76 @@ class ReplayedChange(Protocol):
     def to(self) -> str | None: ...
 
 
-class Replayable(Protocol):
-    """What replay reads of an entry: a `LedgerEntry`, or a ledger index's row."""
+class Timed(Protocol):
+    """What `held_entries` reads of an entry: a `LedgerEntry`, or a ledger index's row."""
 
     @property
-    def seq(self) -> int: ...
-    @property
     def time(self) -> str: ...
-    @property
-    def hash(self) -> str: ...
     @property
     def change(self) -> ReplayedChange: ...
 
 
-def replay(entries: Iterable[Replayable], *, until: str | None = None) -> AppliedState:
-    """Fold the entries in order; with `until` (ISO 8601 UTC), only those at or before it."""
-    state: AppliedState = {}
-    for entry in entries:
-        if until is not None and entry.time > until:
-            break
-        change = entry.change
-        if change.kind == REPAIRED:
+class Replayable(Timed, Protocol):
+    """What `replay` reads of an entry."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def hash(self) -> str: ...
+
+
+R = TypeVar("R", bound=Timed)
+Change = tuple[str, str, str, str | None]  # kind, model, stage, to
+
+
+def holders(changes: Iterable[Change]) -> dict[str, dict[str, int]]:
+    """Fold the changes in order: model -> stage -> the position (0-based) of the change
+    whose version holds the stage at the end. A repaired deploy file holds nothing."""
+    state: dict[str, dict[str, int]] = {}
+    for position, (kind, model, stage, to) in enumerate(changes):
+        if kind == REPAIRED:
             continue  # a repaired deploy file: the applied state is unchanged
-        stages = state.setdefault(change.model, {})
-        if change.to is None:
-            stages.pop(change.stage, None)
-        else:
-            stages[change.stage] = AppliedHolding(change.to, entry.seq, entry.time, entry.hash)
+        stages = state.setdefault(model, {})
+        if to is not None:
+            stages[stage] = position
+            continue
+        stages.pop(stage, None)
         if not stages:
-            del state[change.model]
+            del state[model]
     return state
+
+
+def held_entries(entries: Iterable[R], *, until: str | None = None) -> dict[str, dict[str, R]]:
+    """model -> stage -> the entry that put the stage's version there; with `until` (ISO
+    8601 UTC), replaying only the entries before the first one after it."""
+    kept: list[R] = []
+
+    def changes() -> Iterator[Change]:
+        for entry in entries:
+            if until is not None and entry.time > until:
+                return
+            kept.append(entry)
+            change = entry.change
+            yield change.kind, change.model, change.stage, change.to
+
+    held = holders(changes())
+    return {
+        model: {stage: kept[i] for stage, i in stages.items()} for model, stages in held.items()
+    }
+
+
+def replay(entries: Iterable[Replayable], *, until: str | None = None) -> AppliedState:
+    """The applied state: `held_entries`, each holder as its version, seq, time and hash."""
+    return {
+        model: {stage: _holding(entry) for stage, entry in stages.items()}
+        for model, stages in held_entries(entries, until=until).items()
+    }
+
+
+def _holding(entry: Replayable) -> AppliedHolding:
+    version = entry.change.to
+    assert version is not None  # a holder's change always names its version
+    return AppliedHolding(version, entry.seq, entry.time, entry.hash)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from modelops_gitops.audit.provenance import Introduction
+from modelops_gitops.audit.queries import in_order
 from modelops_gitops.audit.replay import AppliedState, Difference, differences
 from modelops_gitops.audit.verify import check_drift
 from modelops_gitops.kinds import Waiver
@@ -129,12 +130,6 @@ def model_statuses(inputs: StatusInputs, models: Iterable[str]) -> list[ModelSta
             )
         out.append(ModelStatus(model, rows, _health(model, have, inputs)))
     return out
-
-
-def in_order(stages: Iterable[str], order: Sequence[str]) -> list[str]:
-    """Stages in lifecycle order; stages the lifecycle does not know after, by name."""
-    rank = {stage: i for i, stage in enumerate(order)}
-    return sorted(stages, key=lambda s: (rank.get(s, len(rank)), s))
 
 
 def _health(model: str, have: Mapping[str, Any], inputs: StatusInputs) -> Health:

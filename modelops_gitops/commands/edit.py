@@ -21,7 +21,7 @@ from modelops_gitops import git
 from modelops_gitops.digest import sha256_file
 from modelops_gitops.errors import EXIT_OK, ConflictError, InputError
 from modelops_gitops.files import write_atomic
-from modelops_gitops.kinds import Lifecycle, Model
+from modelops_gitops.kinds import Model
 from modelops_gitops.kinds.common import NAME_PATTERN, SEMVER_PATTERN, RiskTier
 from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES
 from modelops_gitops.kinds.model import SAFE_FORMATS, ArtifactFormat, Task
@@ -29,13 +29,11 @@ from modelops_gitops.problems import Problem
 from modelops_gitops.repo import edit
 from modelops_gitops.repo.columns import columns_of
 from modelops_gitops.repo.history import earlier_holders
-from modelops_gitops.repo.load import load_document, locate
+from modelops_gitops.repo.load import load_document, locate, stage_order
 from modelops_gitops.repo.tree import (
     MODELS_DIR,
-    POLICIES_DIR,
     Tree,
     WorkTree,
-    document_paths,
     model_folder,
 )
 from modelops_gitops.repo.validate import validate_tree
@@ -216,16 +214,6 @@ def model_path(tree: Tree, name: str) -> str:
         if tree.exists(f"{MODELS_DIR}/{name}/{file}"):
             return f"{MODELS_DIR}/{name}/{file}"
     return f"{MODELS_DIR}/{name}/model.yaml"
-
-
-def stage_order(tree: Tree) -> list[str]:
-    """The Lifecycle's stage names, in order ([] when there is none)."""
-    for path in document_paths(tree.paths()):
-        if path.startswith(f"{POLICIES_DIR}/"):
-            doc, _ = load_document(path, tree.read(path))
-            if isinstance(doc, Lifecycle):
-                return doc.spec.stage_names()
-    return []
 
 
 # -- helpers ---------------------------------------------------------------------------------

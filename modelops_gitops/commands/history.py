@@ -31,7 +31,7 @@ def run(root: Path, model: str, fmt: str) -> int:
         head = {"schema_version": JSON_SCHEMA_VERSION, "model": model, "changes": []}
         opening = json.dumps(head, indent=2)
         assert opening.endswith("[]\n}")
-        changes = indented_array(views).replace("\n", "\n  ")
+        changes = indented_array(views, depth=1)
         typer.echo(opening[: -len("[]\n}")] + changes + "\n}")
         return EXIT_OK
     from modelops_gitops.audit.queries import approvers, pr_text

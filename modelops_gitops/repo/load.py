@@ -16,7 +16,14 @@ from modelops_gitops import API_VERSION
 from modelops_gitops.kinds import kind_class
 from modelops_gitops.kinds.limits import DEFAULT_MAX_BYTES
 from modelops_gitops.problems import Problem
-from modelops_gitops.repo.tree import MODELOPS_FILE, MODELS_DIR, model_folder
+from modelops_gitops.repo.tree import (
+    MODELOPS_FILE,
+    MODELS_DIR,
+    POLICIES_DIR,
+    Tree,
+    document_paths,
+    model_folder,
+)
 from modelops_gitops.repo.yaml_source import (
     Parsed,
     Path,
@@ -81,6 +88,19 @@ def locate(file: str, raw: bytes, issues: list[tuple[Path, str]], max_bytes: int
     """Problems at the positions of the given key paths (for checks made after loading)."""
     located = parse(file, raw, max_bytes=max_bytes, locate=True)
     return [_at(located, path, message) for path, message in issues]
+
+
+def stage_order(tree: Tree) -> list[str]:
+    """The stage names of the first valid Lifecycle under policies/, in order ([] when
+    there is none): how edits place a stage and reports list stages."""
+    from modelops_gitops.kinds import Lifecycle  # that kind's models only
+
+    for path in document_paths(tree.paths()):
+        if path.startswith(f"{POLICIES_DIR}/"):
+            doc, _ = load_document(path, tree.read(path))
+            if isinstance(doc, Lifecycle):
+                return doc.spec.stage_names()
+    return []
 
 
 def _at(located: Parsed, path: Path, message: str) -> Problem:
