@@ -45,11 +45,11 @@ class Tree(Protocol):
 
 def is_document_path(path: str) -> bool:
     """Files the loader reads as documents: modelops.yaml, models/*/model.yaml, policies/*.yaml."""
-    parts = path.split("/")
     if path == MODELOPS_FILE:
         return True
-    if len(parts) == 3 and parts[0] == MODELS_DIR and parts[2] in ("model.yaml", "model.yml"):
-        return True
+    parts = path.split("/")
+    if len(parts) == 3:
+        return parts[0] == MODELS_DIR and parts[2] in ("model.yaml", "model.yml")
     return len(parts) == 2 and parts[0] == POLICIES_DIR and parts[1].endswith(YAML_SUFFIXES)
 
 
@@ -70,9 +70,9 @@ def special_problems(tree: Tree, paths: list[str] | None = None) -> list[Problem
             f"`git mv {path} {path.removesuffix('.yml')}.yaml`",
         )
         for path in (tree.paths() if paths is None else paths)
-        if path.startswith(f"{MODELS_DIR}/")
+        if path.endswith("/model.yml")  # the rarest test first: every path is tried
+        and path.startswith(f"{MODELS_DIR}/")
         and path.count("/") == 2
-        and path.endswith("/model.yml")
     ]
     special = getattr(tree, "special_paths", None)
     if special is None:
@@ -156,10 +156,15 @@ class WorkTree:
             known = self.listing.get(rel)
             if known is not None and known[0] == signature:
                 return known[1]
-        with os.scandir(folder) as found:
+        with os.scandir(folder) as found:  # by name: `paths()` then sorts a sorted list
             entries = tuple(
-                (e.name, "d" if e.is_dir(follow_symlinks=False) else "l" if e.is_symlink() else "f")
-                for e in found
+                sorted(
+                    (
+                        e.name,
+                        "d" if e.is_dir(follow_symlinks=False) else "l" if e.is_symlink() else "f",
+                    )
+                    for e in found
+                )
             )
         if self.listing is not None:
             racy = time.time_ns() - max(signature[0], signature[1]) < RACY_NS
@@ -192,8 +197,11 @@ class WorkTree:
     def read(self, path: str) -> bytes:
         return read_inside(self.root, path)
 
-    def stat_keys(self, paths: list[str]) -> dict[str, tuple[int, int, int, int] | None]:
-        """`stat_key` of many paths (None: cannot stat), in one tight loop."""
+    def settled_keys(
+        self, paths: list[str], settled_ns: int
+    ) -> dict[str, tuple[int, int, int, int] | None]:
+        """`stat_key` of many paths, in one tight loop: None for a path that cannot be
+        statted or whose mtime or ctime is after `settled_ns` (it may change again unseen)."""
         out: dict[str, tuple[int, int, int, int] | None] = {}
         root, stat = self._root_str, os.stat
         for path in paths:
@@ -201,8 +209,10 @@ class WorkTree:
                 info = stat(f"{root}/{path}")
             except OSError:
                 out[path] = None
-            else:
-                out[path] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                continue
+            mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+            racy = mtime > settled_ns or ctime > settled_ns
+            out[path] = None if racy else (info.st_size, mtime, ctime, info.st_ino)
         return out
 
     def stat_key(self, path: str) -> tuple[int, int, int, int]:
