@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> None:
     from modelops_gitops.boundary import guarded
 
     paths, fmt, use_cache = plain
-    sys.exit(guarded(lambda: _validate(paths, fmt, use_cache), show_traceback=False))
+    code = guarded(lambda: _validate(paths, fmt, use_cache), show_traceback=False)
+    from modelops_gitops import collector
+
+    collector.skip_exit_scan()
+    sys.exit(code)
 
 
 def plain_validate(args: list[str]) -> tuple[list[str], str, bool] | None:
