@@ -200,8 +200,10 @@ class WorkTree:
     def settled_keys(
         self, paths: list[str], settled_ns: int
     ) -> dict[str, tuple[int, int, int, int] | None]:
-        """`stat_key` of many paths, in one tight loop: None for a path that cannot be
-        statted or whose mtime or ctime is after `settled_ns` (it may change again unseen)."""
+        """(size, mtime_ns, ctime_ns, inode) of the file `read(path)` reads, for many paths in
+        one tight loop (a symlink is followed: editing its target changes the key). None for
+        a path that cannot be statted, or whose mtime or ctime is after `settled_ns`: it may
+        change again unseen."""
         out: dict[str, tuple[int, int, int, int] | None] = {}
         root, stat = self._root_str, os.stat
         for path in paths:
@@ -214,12 +216,6 @@ class WorkTree:
             racy = mtime > settled_ns or ctime > settled_ns
             out[path] = None if racy else (info.st_size, mtime, ctime, info.st_ino)
         return out
-
-    def stat_key(self, path: str) -> tuple[int, int, int, int]:
-        """(size, mtime_ns, ctime_ns, inode) of the file `read(path)` reads: a symlink is
-        followed, so editing its target changes the key."""
-        info = os.stat(os.path.join(self._root_str, path))
-        return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def read_inside(root: Path, path: str) -> bytes:

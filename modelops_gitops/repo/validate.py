@@ -149,7 +149,7 @@ def validate_tree(
     jobs = jobs or os.cpu_count() or 1
     model_exists = ModelFolders(documents)
     problems = special_problems(tree, all_paths)
-    if paths is None and cache is not None and getattr(tree, "stat_key", None) is not None:
+    if paths is None and cache is not None and getattr(tree, "settled_keys", None) is not None:
         from modelops_gitops.repo.validate_index import WholeTree
 
         check = WholeTree(tree, documents, max_bytes, jobs, cache, model_exists)

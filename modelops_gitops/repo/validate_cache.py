@@ -64,22 +64,12 @@ class Index:
 
 def signatures(tree: Tree, files: list[str]) -> dict[str, Signature | None]:
     """Each work-tree file's (size, mtime_ns, ctime_ns, inode); None when it cannot be
-    statted or is racy (changed within RACY_NS: checked every time, never cached)."""
-    settled = time.time_ns() - RACY_NS
-    settled_keys = getattr(tree, "settled_keys", None)
-    if settled_keys is not None:
-        found: dict[str, Signature | None] = settled_keys(files, settled)
-        return found
-    stat_key = getattr(tree, "stat_key")  # noqa: B009 (not in the Tree protocol)
-    out: dict[str, Signature | None] = {}
-    for file in files:
-        try:
-            signature = stat_key(file)
-        except OSError:
-            signature = None
-        racy = signature is not None and max(signature[1], signature[2]) > settled
-        out[file] = None if racy else signature
-    return out
+    statted or is racy (changed within RACY_NS: checked every time, never cached). Only
+    for a tree with `settled_keys` (a `WorkTree`)."""
+    found: dict[str, Signature | None] = getattr(tree, "settled_keys")(  # noqa: B009
+        files, time.time_ns() - RACY_NS
+    )
+    return found
 
 
 def key_of(file: str, max_bytes: int, signature: Signature) -> Key:
@@ -99,7 +89,7 @@ class ValidateCache:
         self._dirty: set[int] = set()
 
     def keys(self, tree: Tree, files: list[str], max_bytes: int) -> dict[str, Key | None]:
-        if getattr(tree, "stat_key", None) is None:
+        if getattr(tree, "settled_keys", None) is None:
             return self._blob_keys(tree, files, max_bytes)
         return {
             file: None if signature is None else key_of(file, max_bytes, signature)
