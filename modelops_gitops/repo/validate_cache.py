@@ -41,18 +41,18 @@ if TYPE_CHECKING:
     from modelops_gitops.repo.tree import Tree
     from modelops_gitops.repo.validate import FileResult
 
-_FORMAT = 4  # 4: sharded marshal tuples (3: one pickle, validate.pickle)
-_INDEX_FORMAT = 1
+_FORMAT = 5  # 5: signatures packed (tree.FILE_SIGNATURE); 4: sharded; 3: one pickle
+_INDEX_FORMAT = 2  # 2: signatures packed
 SHARDS = 64
 CACHE_DIR = "validate"  # under the private cache directory
 INDEX_FILE = "index.marshal"
 LISTING_FILE = "folders.marshal"  # the work tree's folders, for WorkTree(listing=...)
 LEGACY_FILE = "validate.pickle"  # the single-file cache of earlier versions, removed on save
 Key = tuple[Any, ...]
-Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Signature = bytes  # size, mtime_ns, ctime_ns, inode (tree.FILE_SIGNATURE)
 Shard = dict[str, tuple[Key, Any]]  # file -> (key, encoded result)
 # file -> (stat signature or None, kind or None (no facts), name, provides, has problems)
-Entry = tuple[tuple[int, ...] | None, str | None, str, tuple[str, ...], bool]
+Entry = tuple[Signature | None, str | None, str, tuple[str, ...], bool]
 Located = tuple[tuple[str, int, int, str, str], ...]  # problems as plain tuples
 
 
@@ -74,7 +74,7 @@ def signatures(tree: Tree, files: list[str]) -> dict[str, Signature | None]:
 
 def key_of(file: str, max_bytes: int, signature: Signature) -> Key:
     """A work-tree file's key: its path, the size limit and its stat signature."""
-    return (file, max_bytes, *signature)
+    return (file, max_bytes, signature)
 
 
 def shard_of(file: str) -> int:
