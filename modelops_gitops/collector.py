@@ -39,3 +39,10 @@ def relaxed() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def skip_exit_scan() -> None:
+    """Called once a command's work is done: at exit the interpreter then frees what is left
+    by reference counting alone, without a last cycle scan of every object still alive
+    (pydantic's classes and schemas after a warm `validate` that checked a file: ~25 ms)."""
+    gc.freeze()

@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> None:
     from modelops_gitops.boundary import guarded
 
     paths, fmt, use_cache = plain
-    sys.exit(guarded(lambda: _validate(paths, fmt, use_cache), show_traceback=False))
+    code = guarded(lambda: _validate(paths, fmt, use_cache), show_traceback=False)
+    from modelops_gitops import collector
+
+    collector.skip_exit_scan()
+    sys.exit(code)
 
 
 def plain_validate(args: list[str]) -> tuple[list[str], str, bool] | None:
@@ -66,7 +70,9 @@ def _plain_environment() -> bool:
 def _validate(paths: list[str], fmt: str, use_cache: bool) -> int:
     from pathlib import Path
 
+    from modelops_gitops import collector
     from modelops_gitops.commands import validate as validate_command
     from modelops_gitops.repo.workspace import resolve_repo
 
-    return validate_command.run(resolve_repo(None), [Path(p) for p in paths], fmt, use_cache)
+    with collector.relaxed():  # as `cli.main`: the cache's 10,000 entries, few cycle scans
+        return validate_command.run(resolve_repo(None), [Path(p) for p in paths], fmt, use_cache)

@@ -139,6 +139,46 @@ def test_models_coming_and_going(tmp_path: Path, cli: Cli, change: str) -> None:
         assert result.out != first.out
 
 
+def test_a_missing_singleton_and_a_broken_policy_as_cold(tmp_path: Path, cli: Cli) -> None:
+    """Whether a policy is broken is only looked at when Lifecycle or Teams is missing: a
+    warm run answers as a cold one in each of the four cases."""
+    repo = make_repo(tmp_path, models(2))
+    teams, lifecycle = repo / "policies/teams.yaml", repo / "policies/lifecycle.yaml"
+    broken = repo / "policies/broken.yaml"
+    teams_text = teams.read_text()
+    assert cli("validate", "--repo", str(repo)).code == 0
+    teams.unlink()
+    result = same_as_cold(cli, repo)
+    assert "no kind: Teams document found under policies/" in result.out
+    broken.write_text("kind: [\n")
+    result = same_as_cold(cli, repo)
+    assert "no kind: Teams document found" not in result.out  # the broken file may be it
+    teams.write_text(teams_text)
+    lifecycle.unlink()
+    assert "no kind: Lifecycle document found" not in same_as_cold(cli, repo).out
+    broken.unlink()
+    assert "no kind: Lifecycle document found" in same_as_cold(cli, repo).out
+
+
+def test_a_reference_to_a_model_whose_file_is_broken(tmp_path: Path, cli: Cli) -> None:
+    """A model folder whose file does not load still exists for the others' references
+    (the folders are only listed when such a reference is met)."""
+    files = models(2)
+    files["policies/waiver.yaml"] = (
+        "apiVersion: modelops-gitops/v1\nkind: Waiver\nmetadata:\n  name: w\nspec:\n"
+        "  model: m01\n  policy: production\n  rule: approvals\n  reason: known gap\n"
+        "  expires: 2099-01-01\n"
+    )
+    repo = make_repo(tmp_path, files)
+    assert cli("validate", "--repo", str(repo)).code == 0
+    rewrite(repo / "models/m01/model.yaml", "kind: [\n")
+    result = same_as_cold(cli, repo)
+    assert "models/m01/model.yaml" in result.out
+    assert "unknown model" not in result.out
+    shutil.rmtree(repo / "models/m01")
+    assert "unknown model 'm01'" in same_as_cold(cli, repo).out
+
+
 def test_a_file_added_beside_a_model_is_seen(tmp_path: Path, cli: Cli) -> None:
     """The folder's listing is remembered; adding an entry changes the folder's signature."""
     repo = make_repo(tmp_path, models(2))

@@ -60,25 +60,27 @@ class Universe:
 def universe(summaries: Iterable[Summary]) -> Universe:
     """`summaries` in file order (the first Lifecycle is the one the others are told of)."""
     first: dict[str, str] = {}
-    counts: Counter[tuple[str, str]] = Counter()
     stages: set[str] = set()
     teams: set[str] = set()
     models: set[str] = set()
     rules: dict[str, set[str]] = {}
+    named: list[tuple[str, str]] = []  # counted at the end, in one C loop
     for file, kind, name, provides in summaries:
+        if kind == "Model":  # nearly every document: first, and alone
+            named.append((kind, name))
+            models.add(name)
+            continue
         if kind in SINGLETONS:
             first.setdefault(kind, file)
         elif kind in NAMED:
-            counts[kind, name] += 1
+            named.append((kind, name))
         if kind == "Lifecycle":
             stages.update(provides)
         elif kind == "Teams":
             teams.update(provides)
-        elif kind == "Model":
-            models.add(name)
         elif kind == "Policy":
             rules[name] = set(provides)
-    return Universe(first, counts, stages, teams, models, rules)
+    return Universe(first, Counter(named), stages, teams, models, rules)
 
 
 def cross_check(

@@ -41,17 +41,18 @@ if TYPE_CHECKING:
     from modelops_gitops.repo.tree import Tree
     from modelops_gitops.repo.validate import FileResult
 
-_FORMAT = 4  # 4: sharded marshal tuples (3: one pickle, validate.pickle)
-_INDEX_FORMAT = 1
+_FORMAT = 5  # 5: signatures packed (tree.FILE_SIGNATURE); 4: sharded; 3: one pickle
+_INDEX_FORMAT = 2  # 2: signatures packed
 SHARDS = 64
 CACHE_DIR = "validate"  # under the private cache directory
 INDEX_FILE = "index.marshal"
 LISTING_FILE = "folders.marshal"  # the work tree's folders, for WorkTree(listing=...)
 LEGACY_FILE = "validate.pickle"  # the single-file cache of earlier versions, removed on save
 Key = tuple[Any, ...]
+Signature = bytes  # size, mtime_ns, ctime_ns, inode (tree.FILE_SIGNATURE)
 Shard = dict[str, tuple[Key, Any]]  # file -> (key, encoded result)
 # file -> (stat signature or None, kind or None (no facts), name, provides, has problems)
-Entry = tuple[tuple[int, ...] | None, str | None, str, tuple[str, ...], bool]
+Entry = tuple[Signature | None, str | None, str, tuple[str, ...], bool]
 Located = tuple[tuple[str, int, int, str, str], ...]  # problems as plain tuples
 
 
@@ -59,6 +60,21 @@ Located = tuple[tuple[str, int, int, str, str], ...]  # problems as plain tuples
 class Index:
     entries: dict[str, Entry]  # every document of the last whole-tree run, in file order
     cross: dict[str, Located] | None  # its cross-document problems per file; None: unknown
+
+
+def signatures(tree: Tree, files: list[str]) -> dict[str, Signature | None]:
+    """Each work-tree file's (size, mtime_ns, ctime_ns, inode); None when it cannot be
+    statted or is racy (changed within RACY_NS: checked every time, never cached). Only
+    for a tree with `settled_keys` (a `WorkTree`)."""
+    found: dict[str, Signature | None] = getattr(tree, "settled_keys")(  # noqa: B009
+        files, time.time_ns() - RACY_NS
+    )
+    return found
+
+
+def key_of(file: str, max_bytes: int, signature: Signature) -> Key:
+    """A work-tree file's key: its path, the size limit and its stat signature."""
+    return (file, max_bytes, signature)
 
 
 def shard_of(file: str) -> int:
@@ -73,25 +89,11 @@ class ValidateCache:
         self._dirty: set[int] = set()
 
     def keys(self, tree: Tree, files: list[str], max_bytes: int) -> dict[str, Key | None]:
-        stat_key = getattr(tree, "stat_key", None)
-        if stat_key is None:
+        if getattr(tree, "settled_keys", None) is None:
             return self._blob_keys(tree, files, max_bytes)
-        stat_keys = getattr(tree, "stat_keys", None)
-        if stat_keys is not None:
-            signatures = stat_keys(files)
-        else:
-            signatures = {}
-            for file in files:
-                try:
-                    signatures[file] = stat_key(file)  # (size, mtime_ns, ctime_ns, inode)
-                except OSError:
-                    signatures[file] = None
-        settled = time.time_ns() - RACY_NS
         return {
-            file: None
-            if signature is None or max(signature[1], signature[2]) > settled
-            else (file, max_bytes, *signature)
-            for file, signature in signatures.items()
+            file: None if signature is None else key_of(file, max_bytes, signature)
+            for file, signature in signatures(tree, files).items()
         }
 
     @staticmethod
@@ -215,7 +217,12 @@ class ValidateCache:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError:
             return
-        self._replace(LISTING_FILE, marshal.dumps((_INDEX_FORMAT, __version__, listing)))
+        shared: dict[Any, Any] = {}  # equal entries as one object: marshal writes it once
+        compact = {
+            folder: (signature, shared.setdefault(entries, entries))
+            for folder, (signature, entries) in listing.items()
+        }
+        self._replace(LISTING_FILE, marshal.dumps((_INDEX_FORMAT, __version__, compact)))
 
     def _file(self, index: int) -> Path:
         return self.path / f"{index:02x}.marshal"
