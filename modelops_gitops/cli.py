@@ -914,6 +914,7 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != "--traceback"]
     code = guarded(lambda: _run(args), show_traceback=show_traceback)
     quiet_output.finish(args)
+    collector.skip_exit_scan()
     sys.exit(code)
 
 
