@@ -6,6 +6,8 @@ without). Reference counting still frees everything that is not cyclic."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,8 +43,11 @@ def relaxed() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@functools.cache  # registered once
 def skip_exit_scan() -> None:
-    """Called once a command's work is done: at exit the interpreter then frees what is left
-    by reference counting alone, without a last cycle scan of every object still alive
-    (pydantic's classes and schemas after a warm `validate` that checked a file: ~25 ms)."""
-    gc.freeze()
+    """Called once a command's work is done: at exit the objects still alive are frozen, so
+    the interpreter frees them by reference counting alone, without a last cycle scan of
+    every one (pydantic's classes and schemas after a warm `validate` that checked a file:
+    ~25 ms). A process that calls the CLI in-process (the tests) keeps its collector working
+    until it exits."""
+    atexit.register(gc.freeze)

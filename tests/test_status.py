@@ -4,6 +4,7 @@ results, waivers expiring or expired)."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -210,3 +211,36 @@ def test_health_shows_performance_on_labelled_data(cli: Cli, applied: Any) -> No
         "healthy",
         "no data drift and performance within its rules (r2 0.48, rmse 54.25) in production 1.0.0",
     )
+
+
+def test_a_warm_status_reads_no_ledger_yet_sees_an_edit_with_size_and_mtime_put_back(
+    cli: Cli, applied: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warm, `status` trusts the ledger's digest kept for its stat signature and never reads
+    the file (a 205 MB ledger held twice was most of its memory). An attacker who edits a
+    line in place, same size, and puts the mtime back still moves the ctime: the ledger is
+    read again and the break shown."""
+    from modelops_gitops.audit import fingerprint, verify_source
+
+    for module in (verify_source, fingerprint):
+        monkeypatch.setattr(module, "RACY_NS", 0)  # these files are seconds old
+    repo, _ = applied
+    path = repo / "audit/ledger.jsonl"
+    assert status(cli, repo)["ledger"]["intact"] is True  # fills the cache
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    assert status(cli, repo)["ledger"]["intact"] is True
+    assert path not in reads
+    assert path.resolve() not in reads
+    data = real(path)
+    info = path.stat()
+    path.write_bytes(data.replace(b'"seq":2,', b'"seq":9,', 1))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size
+    assert status(cli, repo)["ledger"]["intact"] is False

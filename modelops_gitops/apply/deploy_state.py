@@ -27,7 +27,7 @@ from modelops_gitops.apply.targets import (
 from modelops_gitops.audit.fingerprint import files_under, fingerprint
 from modelops_gitops.audit.ledger import LEDGER_PATH, REPAIRED, LedgerEntry, read_lines
 from modelops_gitops.audit.verdict import Break
-from modelops_gitops.audit.verify_source import VerifyCache, ledger_sha256
+from modelops_gitops.audit.verify_source import VerifyCache, kept_ledger_sha256, ledger_sha256
 from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import InputError
 from modelops_gitops.repo.state import RepoState, load_state
@@ -150,46 +150,64 @@ def drifts_in(
     tree: Tree,
     found: Callable[[], Mapping[str, bytes]],
     deploy: Sequence[str],
-    ledger: bytes,
+    ledger: Callable[[], bytes],
     cache: VerifyCache | None = None,
     ledger_digest: str | None = None,
 ) -> list[Drift]:
-    """deploy/ (`found()` reads the files at `deploy`, their paths) against the ledger. With
-    `cache`, the result is kept per fingerprint of its inputs (the ledger's digest; the model
-    files, modelops.yaml and deploy/ files by stat signature or blob id), so a warm run reads
-    neither the ledger's entries, the models nor deploy/. A ledger with no line (a freshly
-    adopted repository) implies no deploy file: nothing is listed or read."""
-    if not ledger.strip():
+    """deploy/ (`found()` reads the files at `deploy`, their paths) against the ledger
+    (`ledger()` reads its bytes; `ledger_digest`, when known, is their sha256). With `cache`,
+    the result is kept per fingerprint of its inputs (the ledger's digest; the model files,
+    modelops.yaml and deploy/ files by stat signature or blob id), so a warm run reads
+    neither the ledger, the models nor deploy/. A ledger with no line (a freshly adopted
+    repository) implies no deploy file: nothing is listed or read."""
+    data = ledger() if ledger_digest is None else None
+    if data is not None and not data.strip():
         return []
     key = None
     if cache is not None:
+        digest = ledger_digest or sha256_bytes(data or b"")
         models = (
             files_under(tree.root, "models")
             if isinstance(tree, WorkTree)
             else [p for p in tree.paths() if p.startswith("models/")]
         )
-        key = fingerprint(
-            tree, [*models, MODELOPS_FILE, *deploy], ledger_digest or sha256_bytes(ledger)
-        )
+        key = fingerprint(tree, [*models, MODELOPS_FILE, *deploy], digest)
         kept = cache.memo("deploy", key)
         if isinstance(kept, list):
             return kept
-    entries = [line.entry for line in read_lines(ledger) if line.entry is not None]
+    if data is None:
+        data = ledger()
+        if not data.strip():
+            return []
+        if sha256_bytes(data) != ledger_digest:
+            key = None  # changed since its digest was taken: answer, keep nothing
+    entries = [line.entry for line in read_lines(data) if line.entry is not None]
     result: list[Drift] = []
     if entries:
         state = load_state(tree)
         result = drifts(expected(entries, state, configured(state)), found())
-    if cache is not None:
+    if cache is not None and key is not None:
         cache.keep_memo("deploy", key, result)
     return result
 
 
 def work_tree_drifts(root: Path, cache: VerifyCache | None = None) -> list[Drift]:
-    data = (root / LEDGER_PATH).read_bytes() if (root / LEDGER_PATH).is_file() else b""
+    """deploy/ against the work tree's ledger. Warm, with the ledger's digest kept for its
+    stat signature and the result kept for the inputs' fingerprint, the ledger is not read."""
+    path = root / LEDGER_PATH
+    if not path.is_file():
+        return []  # no ledger line: no deploy file implied
     tree = WorkTree(root)
     deploy = files_under(tree.root, DEPLOY_DIR)
-    digest = ledger_sha256(root, data, cache)
-    return drifts_in(tree, lambda: deploy_files_on_disk(root), deploy, data, cache, digest)
+
+    def found() -> Mapping[str, bytes]:
+        return deploy_files_on_disk(root)
+
+    kept = kept_ledger_sha256(root, cache) if cache is not None else None
+    if kept is not None:
+        return drifts_in(tree, found, deploy, path.read_bytes, cache, kept)
+    data = path.read_bytes()  # and its digest kept for the next run
+    return drifts_in(tree, found, deploy, lambda: data, cache, ledger_sha256(root, data, cache))
 
 
 def deploy_breaks(root: Path, rev: str | None, cache: VerifyCache | None = None) -> list[Break]:
@@ -201,7 +219,7 @@ def deploy_breaks(root: Path, rev: str | None, cache: VerifyCache | None = None)
             with git.GitTree(root, git.resolve(root, rev), label=rev) as tree:
                 data = tree.read(LEDGER_PATH) if tree.exists(LEDGER_PATH) else b""
                 deploy = [p for p in tree.paths() if p.startswith(f"{DEPLOY_DIR}/")]
-                found = drifts_in(tree, lambda: deploy_files_in(tree), deploy, data, cache)
+                found = drifts_in(tree, lambda: deploy_files_in(tree), deploy, lambda: data, cache)
     except InputError as exc:
         return [Break(0, "deploy-drift", f"deploy/ not checked: {exc.problems[0]}", path="deploy")]
     return [Break(0, "deploy-drift", d.message(), path=d.path) for d in found]

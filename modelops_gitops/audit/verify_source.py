@@ -164,10 +164,14 @@ class WorkFiles:
 
     def ledger(self) -> bytes | str | None:
         """The ledger's bytes; what it is when not a regular file; None when absent."""
-        kind = _kind(self.root, LEDGER_PATH)
+        kind = self.ledger_kind()
         if kind != REGULAR:
             return kind
         return (self.root / LEDGER_PATH).read_bytes()
+
+    def ledger_kind(self) -> str | None:
+        """What stands at the ledger's path (`REGULAR` for a regular file); None if nothing."""
+        return _kind(self.root, LEDGER_PATH)
 
     def reports(self) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -225,20 +229,39 @@ def ledger_sha256(root: Path, data: bytes, cache: VerifyCache | None) -> str:
     """The sha256 of `data`, the bytes just read from the work tree's ledger, kept per the
     file's stat signature (size, mtime, ctime, inode) so a warm run does not rehash it; a
     file changed within the last two seconds (or since it was read) is always hashed."""
+    signature = _ledger_signature(root, len(data))
+    if cache is None or signature is None:
+        return sha256_bytes(data)
+    kept = kept_ledger_sha256(root, cache, signature)
+    if kept is not None:
+        return kept
+    digest = sha256_bytes(data)
+    cache.keep_memo(_LEDGER_MEMO, signature, digest)
+    return digest
+
+
+def kept_ledger_sha256(root: Path, cache: VerifyCache, signature: str | None = None) -> str | None:
+    """The sha256 `ledger_sha256` kept for the ledger as it stands (same stat signature, not
+    racy), without reading it; None when there is none to trust."""
+    signature = signature or _ledger_signature(root)
+    kept = cache.memo(_LEDGER_MEMO, signature) if signature is not None else None
+    return kept if isinstance(kept, str) else None
+
+
+_LEDGER_MEMO = "ledger-sha256"
+
+
+def _ledger_signature(root: Path, size: int | None = None) -> str | None:
+    """The ledger's stat signature; None when absent, changed within the last two seconds,
+    or not `size` bytes long (changed since it was read)."""
     try:
         info = os.lstat(root / LEDGER_PATH)
     except OSError:
-        return sha256_bytes(data)
-    signature = repr((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        return None
     racy = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS
-    if cache is None or racy or info.st_size != len(data):
-        return sha256_bytes(data)
-    kept = cache.memo("ledger-sha256", signature)
-    if isinstance(kept, str):
-        return kept
-    digest = sha256_bytes(data)
-    cache.keep_memo("ledger-sha256", signature, digest)
-    return digest
+    if racy or (size is not None and info.st_size != size):
+        return None
+    return repr((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
 
 
 SMALL = 1 << 20

@@ -28,11 +28,15 @@ from modelops_gitops.audit.sync import (
     StatusInputs,
     model_statuses,
 )
-from modelops_gitops.audit.verify import ChainSummary
+from modelops_gitops.audit.verify import REGULAR, ChainSummary
 from modelops_gitops.audit.verify_run import ledger_summary
-from modelops_gitops.audit.verify_source import VerifyCache, WorkFiles
+from modelops_gitops.audit.verify_source import (
+    VerifyCache,
+    WorkFiles,
+    kept_ledger_sha256,
+    ledger_sha256,
+)
 from modelops_gitops.commands import status_live
-from modelops_gitops.digest import sha256_bytes
 from modelops_gitops.errors import EXIT_OK, EXIT_VIOLATION, InputError
 from modelops_gitops.json_text import dumps_indented
 from modelops_gitops.monitor.records import load_records
@@ -123,13 +127,17 @@ def with_deploy_drift(statuses: list[ModelStatus], root: Path) -> list[ModelStat
 
 
 def _ledger(root: Path) -> ChainSummary:
-    private = cache_dir(root)
-    cache = VerifyCache(private)
-    data = WorkFiles(root, cache).ledger()
-    if isinstance(data, str):
-        raise InputError.at("audit/ledger.jsonl", f"a {data}, not a regular file")
-    data = data or b""
-    found = ledger_summary(data, sha256_bytes(data), cache)
+    cache = VerifyCache(cache_dir(root))
+    files = WorkFiles(root, cache)
+    kind = files.ledger_kind()
+    if kind not in (REGULAR, None):
+        raise InputError.at("audit/ledger.jsonl", f"a {kind}, not a regular file")
+    kept = kept_ledger_sha256(root, cache) if kind == REGULAR else None
+    found = cache.summary(kept) if kept is not None else None  # warm: the ledger is not read
+    if found is None:
+        data = files.ledger()
+        data = data if isinstance(data, bytes) else b""
+        found = ledger_summary(data, ledger_sha256(root, data, cache), cache)
     head = git.head_commit(root)
     if head is not None and not git.is_shallow(root):  # the history walk, cached per commit
         found = replace(found, breaks=[*found.breaks, *history_breaks(root, head, cache)])
