@@ -22,7 +22,7 @@ from modelops_gitops.audit.provenance import introductions
 from modelops_gitops.audit.replay import AppliedState, differences, replay
 from modelops_gitops.audit.sync import ModelStatus, StatusInputs, model_statuses
 from modelops_gitops.errors import InputError
-from modelops_gitops.monitor.records import load_history, load_records
+from modelops_gitops.monitor.records import MonitorRecord, load_histories, load_records
 from modelops_gitops.repo.model_files import ModelFiles
 from modelops_gitops.repo.state import RepoState, load_repository, model_file
 from modelops_gitops.repo.tree import read_inside
@@ -84,15 +84,18 @@ def gather(root: Path) -> Sources:
         reports=read_reports(root),
         registered=registered_at(files, sorted({e.change.model for e in entries})),
         statuses={status.model: status for status in statuses},
-        production={name: production_metrics(root, name) for name in sorted(state.models)},
+        production={
+            name: production_metrics(history)
+            for name, history in load_histories(root, sorted(state.models)).items()
+        },
     )
 
 
-def production_metrics(root: Path, model: str) -> dict[str, dict[str, float]]:
-    """version -> metric on labelled production data and service figure, from the model's
-    monitor history (this clone's): a later check of a version replaces an earlier one."""
+def production_metrics(history: list[MonitorRecord]) -> dict[str, dict[str, float]]:
+    """version -> metric on labelled production data and service figure, from a model's
+    monitor `history` (this clone's): a later check of a version replaces an earlier one."""
     out: dict[str, dict[str, float]] = {}
-    for record in load_history(root, model):
+    for record in history:
         if record.performance or record.service:
             out[record.version] = {**record.performance, **record.service}
     return out

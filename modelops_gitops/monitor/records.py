@@ -10,6 +10,7 @@ and every result in order (`<model>.history.jsonl`) for the dashboard's trends.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -76,7 +77,17 @@ def save_record(root: Path, record: MonitorRecord) -> Path | None:
 
 def load_history(root: Path, model: str) -> list[MonitorRecord]:
     """The model's results, oldest first (the last MAX_HISTORY); unreadable lines skipped."""
+    return load_histories(root, [model])[model]
+
+
+def load_histories(root: Path, models: Iterable[str]) -> dict[str, list[MonitorRecord]]:
+    """`load_history` of each of `models`, finding this clone's private directory once (one
+    git process, however many models)."""
     folder = monitor_dir(root)
+    return {model: _history(folder, model) for model in models}
+
+
+def _history(folder: Path | None, model: str) -> list[MonitorRecord]:
     if folder is None or not _NAME.match(model):
         return []
     try:
