@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Result, run_script, snapshot
@@ -417,6 +419,40 @@ def test_without_a_ledger_every_stage_is_unapplied(cli: CLI, tmp_path: Path) -> 
     words = Page(out / "models/credit.html").words
     assert "No applied change of this model in the ledger yet." in words
     assert "(not applied)" in words
+
+
+def test_git_runs_as_often_for_many_models_as_for_few(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No git process per model: the monitor histories asked git for the git dir once per
+    model (20 s of a 10,000-model report), and with no facts kept yet (a fresh clone) each
+    out-of-sync model's file versions were read by a `git cat-file` of their own."""
+    real_popen = subprocess.Popen  # subprocess.run starts its process through it too
+    calls: list[str] = []
+
+    def popen(argv: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(" ".join(map(str, argv)))
+        return real_popen(argv, *args, **kwargs)
+
+    counts = []
+    for extra in (0, 4):
+        (tmp_path / f"repo-{extra}").mkdir()
+        repo = governed_repo(tmp_path / f"repo-{extra}")
+        credit = (repo / CREDIT).read_text(encoding="utf-8")
+        copies = {
+            f"models/credit-{n}/model.yaml": credit.replace("name: credit\n", f"name: credit-{n}\n")
+            for n in range(extra)
+        }
+        if copies:
+            commit(repo, copies, "more models", when=PROD_1_1)
+        calls.clear()
+        monkeypatch.setattr(subprocess, "Popen", popen)
+        result = build(cli, repo, tmp_path / f"site-{extra}")
+        monkeypatch.undo()
+        assert result.code == 0, result
+        assert f"{3 + extra} models" in result.out
+        counts.append(sum(call.startswith("git ") for call in calls))
+    assert counts[0] == counts[1], counts
 
 
 def test_health_shows_the_latest_monitor_check_and_waivers(

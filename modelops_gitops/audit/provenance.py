@@ -74,10 +74,13 @@ def introductions(
     the answer for each difference, as a lookup. With no differences (a repository in sync)
     the history is not read at all."""
     loaded: list[ModelFiles] = [files] if files is not None else []
+    read: list[bool] = []
 
     def model_files() -> ModelFiles:  # the history pass, only when something is asked
         if not loaded:
             loaded.append(ModelFiles(history, head, cache=cache))
+        if not read:  # the files of `diffs` together, in a pass given by the caller too
+            read.append(True)
             loaded[0].prefetch(model_file(d.model) for d in diffs)
             loaded[0].save()
         return loaded[0]
