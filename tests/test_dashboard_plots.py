@@ -66,3 +66,21 @@ def test_a_flat_or_empty_series_still_makes_a_valid_chart() -> None:
         assert svg_problem(svg) == ""
         assert "nan" not in svg
         assert "inf" not in svg
+
+
+def test_escape_is_saxutils_escape() -> None:
+    from xml.sax.saxutils import escape as sax_escape
+
+    from modelops_gitops.dashboard.plots import escape
+
+    for text in (
+        "",
+        "plain",
+        "a & b",
+        "<&>",
+        "&amp;lt;",
+        "x > y < z",
+        "\"quoted\" 'both'",
+        "é\n\t",
+    ):
+        assert escape(text) == sax_escape(text)
